@@ -1,0 +1,17 @@
+"""Default locations of the project's inputs and outputs (defined once, imported everywhere)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+MANIFEST = DATA / "plans.yml"
+CODEBOOK = DATA / "codebook.yml"
+GLOSSARY = DATA / "glossary.yml"
+INDICATOR_MAP = DATA / "indicators.yml"
+STOPWORDS = DATA / "stopwords.txt"
+VALIDATION = DATA / "annotations" / "validation.csv"
+SECOND_CODER = DATA / "annotations" / "validation_second_coder.csv"
+PROCESSED = DATA / "processed"
+REPORTS = ROOT / "reports"
+NOTEBOOKS = ROOT / "notebooks"
+KERNEL_NAME = "plancompare"

@@ -1,0 +1,108 @@
+"""Reading a plan's raw bytes into text: encodings detected or taken from the manifest."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+# Encodings tried in this order before falling back to detection: most plans are one of these.
+_CANDIDATES = ("utf-8", "gb18030", "big5")
+
+
+class InputError(Exception):
+    """A problem with one plan's input, stated in one line that names the file or plan."""
+
+
+@dataclass(frozen=True)
+class RawText:
+    """A decoded plan text with what is known about its bytes."""
+
+    text: str
+    encoding: str
+    sha256: str
+    n_bytes: int
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Return the hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    return sha256_bytes(Path(path).read_bytes())
+
+
+def _strict_decode(data: bytes, encoding: str, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: cannot be decoded as {encoding} at byte offset {exc.start} "
+            f"(bytes {data[exc.start : exc.start + 4].hex(' ')})"
+        ) from None
+    except LookupError:
+        raise InputError(f"{path}: unknown encoding '{encoding}' in the manifest") from None
+
+
+def _cjk_share(text: str) -> float:
+    sample = text[:5000]
+    if not sample:
+        return 0.0
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in sample) / len(sample)
+
+
+def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding) for a file's bytes; raise InputError naming the file and offset."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict_decode(data[len(codecs.BOM_UTF8) :], "utf-8", path), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict_decode(data, "utf-16", path), "utf-16"
+    if encoding:
+        enc = codecs.lookup(encoding).name if _known(encoding) else encoding
+        return _strict_decode(data, enc, path), enc
+
+    decoded: list[tuple[str, str]] = []
+    for enc in _CANDIDATES:
+        try:
+            decoded.append((data.decode(enc), enc))
+        except UnicodeDecodeError:
+            continue
+    # Valid UTF-8 is almost never an accident; between GB18030 and Big5 prefer the one that
+    # reads as more common Chinese text, and let charset-normalizer arbitrate a tie.
+    if decoded and decoded[0][1] == "utf-8":
+        return decoded[0]
+    if len(decoded) == 1:
+        return decoded[0]
+    if decoded:
+        best = from_bytes(data, cp_isolation=[e for _, e in decoded]).best()
+        if best is not None:
+            return str(best), best.encoding
+        return max(decoded, key=lambda d: _cjk_share(d[0]))
+    best = from_bytes(data).best()
+    if best is not None and _cjk_share(str(best)) > 0.3:
+        return str(best), best.encoding
+    # Nothing fits: report where UTF-8 decoding first fails, the most useful offset to look at.
+    return _strict_decode(data, "utf-8", path), "utf-8"
+
+
+def _known(encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+        return True
+    except LookupError:
+        return False
+
+
+def read_plan_text(path: Path | str, encoding: str | None = None) -> RawText:
+    """Return the decoded text of a plan file; raise InputError for a missing or undecodable file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    data = path.read_bytes()
+    text, enc = decode(data, path, encoding)
+    return RawText(text=text, encoding=enc, sha256=sha256_bytes(data), n_bytes=len(data))
