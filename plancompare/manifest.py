@@ -144,7 +144,9 @@ def load_manifest(path: Path | str) -> Manifest:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
-        raise ManifestError(path, [f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+        raise ManifestError(
+            path, [f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"]
+        ) from None
     if not isinstance(raw, dict):
         raise ManifestError(path, ["line 1: expected a mapping with 'plans' and 'comparisons'"])
 
@@ -196,7 +198,9 @@ def load_manifest(path: Path | str) -> Manifest:
         raw_cmp = []
     for j, pair in enumerate(raw_cmp):
         line = lines["comparisons"][j] if j < len(lines["comparisons"]) else 0
-        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        ):
             problems.append(f"line {line}: comparison must be a pair [left_id, right_id]")
             continue
         # A comparison naming a plan that failed validation is reported through that plan.

@@ -1,0 +1,82 @@
+"""Cleaning decoded plan text: width, white space, pasted markup and script, without changing the Chinese."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+# Full-width ASCII letters, digits and a few symbols that carry numbers; Chinese punctuation
+# such as （）《》，。 is left alone because headings and quotes depend on it.
+_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
+_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_FULLWIDTH.update({"％": "%", "＋": "+", "－": "-", "／": "/", "＝": "=", "＜": "<", "＞": ">"})
+_WIDTH_TABLE = str.maketrans(_FULLWIDTH)
+
+# Private-use code points and runs of ideographic spaces are how scraped pages mark paragraphs.
+_PARAGRAPH = re.compile(r"[\u3000\ue000-\uf8ff]{1,}|\r\n?|\u2028|\u2029")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2002-\u200b\ufeff]+")
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_SPACE_BETWEEN_CJK = re.compile(
+    rf"(?<=[{_CJK}]) +|(?<=[0-9]) +(?=[{_CJK}])|(?<=[{_CJK}]) +(?=[0-9])"
+)
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+# Markup and page furniture that people paste in with a plan copied from a web site.
+_SCRIPT_STYLE = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_BLOCK_TAG = re.compile(r"</?(p|div|br|li|tr|h[1-6]|table|section|article)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[!/]?[a-zA-Z][^<>]*>")
+_FURNITURE = re.compile(
+    r"^\s*(?:首页\s*[>»›].*|当前位置[:：].*|您现在的位置[:：].*|打印本页|关闭窗口|【?打印】?|"
+    r"【?关闭】?|返回顶部|分享到[:：]?.*|字体[:：]?\s*[大中小\s]+|浏览次数[:：]?\s*\d*|"
+    r"责任编辑[:：].*|来源[:：][^。]{0,40}|扫一扫.*|网站地图.*|版权所有.*|Copyright.*|"
+    r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+)\s*$",
+    re.I | re.M,
+)
+
+
+def normalise(text: str) -> str:
+    """Return text with full-width digits and letters made ASCII and white space made regular."""
+    text = text.translate(_WIDTH_TABLE)
+    text = _PARAGRAPH.sub("\n", text)
+    text = _SPACES.sub(" ", text)
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n", text).strip()
+
+
+def strip_markup(text: str) -> str:
+    """Return text with HTML tags, entities and web-page furniture removed (content kept as text)."""
+    if "<" in text or "&" in text:
+        text = _SCRIPT_STYLE.sub("\n", text)
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _TAG.sub("", text)
+        text = html.unescape(text)
+    return _FURNITURE.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Return the text in simplified characters (OpenCC t2s); simplified text comes back unchanged."""
+    return _converter().convert(text)
+
+
+def traditional_share(text: str) -> float:
+    """Return the share of Chinese characters that OpenCC would change to simplified."""
+    han = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if not han:
+        return 0.0
+    converted = to_simplified("".join(han))
+    return sum(a != b for a, b in zip(han, converted, strict=True)) / len(han)
+
+
+def clean_text(raw: str) -> str:
+    """Return the cleaned text of a plan: markup and furniture removed, widths and spaces normalised."""
+    return normalise(strip_markup(raw))

@@ -1,0 +1,178 @@
+"""The corpus pipeline: a plan's raw text to its tidy tables, run once per plan and cached."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, cleaning, coding, reading, segment, sentences
+from .manifest import Manifest, Plan
+from .storage import write_csv, write_json, write_parquet
+
+MIN_CHARS = 200
+TRADITIONAL_THRESHOLD = 0.02
+SENTENCE_COLUMNS = [
+    "plan_id",
+    "sentence_id",
+    "section",
+    "kind",
+    "text",
+    "text_simplified",
+    "n_chars",
+    "categories",
+    "primary_category",
+    "matched_terms",
+    "evidence",
+    "probability",
+    "coder",
+    "tokens",
+]
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    """What cleaning did to one plan."""
+
+    plan_id: str
+    encoding: str
+    script: str
+    raw_sentences: int
+    distinct_sentences: int
+    duplicates_dropped: int
+    headings: int
+    toc_chars_removed: int
+    distinct_chars: int
+    raw_sha256: str
+
+
+@dataclass(frozen=True)
+class ProcessedPlan:
+    """One plan's tidy tables and counts."""
+
+    sentences: pd.DataFrame
+    counts: PlanCounts
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Return a hash of the package's source, so that a code change invalidates cached results."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str) -> str:
+    """Return the key under which a plan's processed tables are cached."""
+    parts = {
+        "raw": raw_sha256,
+        "entry": plan.model_dump(mode="json"),
+        "codebook": codebook.sha256,
+        "coder": coder,
+        "code": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def process_text(
+    plan: Plan, raw: reading.RawText, codebook: coding.Codebook, coder: str = "rules"
+) -> ProcessedPlan:
+    """Return the coded sentence table and counts of one plan's decoded text."""
+    where = f"plan '{plan.id}' ({plan.source})"
+    text = cleaning.clean_text(raw.text)
+    if len(text) < MIN_CHARS:
+        raise reading.InputError(
+            f"{where}: only {len(text)} characters after cleaning (at least {MIN_CHARS} needed)"
+        )
+    if not any(p in text for p in sentences.TERMINATORS):
+        raise reading.InputError(f"{where}: no sentence punctuation (。！？；) in the text")
+    traditional = cleaning.traditional_share(text) > TRADITIONAL_THRESHOLD
+    split = sentences.split_sentences(text)
+    df = split.sentences
+    if (df["kind"] == "sentence").sum() == 0:
+        raise reading.InputError(f"{where}: no sentences found after cleaning")
+    df.insert(0, "plan_id", plan.id)
+    # Coding and segmentation read the simplified form; quotes keep the plan's own script.
+    df["text_simplified"] = (
+        [cleaning.to_simplified(t) for t in df["text"]] if traditional else df["text"]
+    )
+    df = coding.code_sentences(df, codebook, coder=coder, text_column="text_simplified")
+    words = codebook.all_terms()
+    df["tokens"] = [" ".join(segment.segment(t, words)) for t in df["text_simplified"]]
+    df = df[SENTENCE_COLUMNS]
+    body = df[df["kind"] == "sentence"]
+    counts = PlanCounts(
+        plan_id=plan.id,
+        encoding=raw.encoding,
+        script="traditional" if traditional else "simplified",
+        raw_sentences=split.n_raw,
+        distinct_sentences=len(df),
+        duplicates_dropped=split.n_duplicates,
+        headings=int((df["kind"] == "heading").sum()),
+        toc_chars_removed=split.toc_removed,
+        distinct_chars=int(body["n_chars"].sum()),
+        raw_sha256=raw.sha256,
+    )
+    return ProcessedPlan(df, counts)
+
+
+def plan_cache_dir(processed: Path, plan_id: str) -> Path:
+    """Return the folder of a plan's cached tables."""
+    return Path(processed) / "plans" / plan_id
+
+
+def process_plan(
+    manifest: Manifest,
+    plan: Plan,
+    processed: Path,
+    codebook: coding.Codebook,
+    coder: str = "rules",
+    force: bool = False,
+) -> tuple[ProcessedPlan, bool]:
+    """Return a plan's processed tables, from its cache when nothing changed; the flag says if reused."""
+    raw = reading.read_plan_text(manifest.source_path(plan), plan.encoding)
+    key = cache_key(plan, raw.sha256, codebook, coder)
+    folder = plan_cache_dir(processed, plan.id)
+    meta_path = folder / "meta.json"
+    if not force and meta_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("key") == key:
+            df = pd.read_parquet(folder / "sentences.parquet")
+            return ProcessedPlan(df, PlanCounts(**meta["counts"])), True
+    result = process_text(plan, raw, codebook, coder)
+    write_parquet(folder / "sentences.parquet", result.sentences)
+    write_json(meta_path, {"key": key, "counts": result.counts.__dict__})
+    return result, False
+
+
+def load_sentences(processed: Path, plan_ids: list[str] | None = None) -> pd.DataFrame:
+    """Return the coded sentence tables of the given plans (all cached plans when None)."""
+    root = Path(processed) / "plans"
+    ids = plan_ids if plan_ids is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
+    return pd.concat(
+        [pd.read_parquet(root / i / "sentences.parquet") for i in ids], ignore_index=True
+    )
+
+
+def load_counts(processed: Path, plan_id: str) -> PlanCounts:
+    """Return the cleaning counts of one processed plan."""
+    meta = json.loads((plan_cache_dir(processed, plan_id) / "meta.json").read_text("utf-8"))
+    return PlanCounts(**meta["counts"])
+
+
+def write_tables(processed: Path, results: list[ProcessedPlan]) -> None:
+    """Write the corpus-wide tidy CSV tables (sentences.csv, plans.csv) from processed plans."""
+    processed = Path(processed)
+    if not results:
+        return
+    sentences_df = pd.concat([r.sentences for r in results], ignore_index=True)
+    sentences_df = sentences_df.sort_values(["plan_id", "sentence_id"], kind="stable")
+    write_csv(processed / "sentences.csv", sentences_df)
+    plans_df = pd.DataFrame([r.counts.__dict__ for r in results]).sort_values("plan_id")
+    write_csv(processed / "plans.csv", plans_df)

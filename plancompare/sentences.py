@@ -1,0 +1,191 @@
+"""Splitting cleaned text into sentences: headings detached into section paths, contents and copies dropped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+NUM = "一二三四五六七八九十百零〇"
+# Heading markers, from the outermost level inwards; the level decides the section path.
+HEADING_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^第[{NUM}]+章")),
+    (2, re.compile(rf"^第[{NUM}]+节")),
+    (3, re.compile(rf"^[{NUM}]+、")),
+    (4, re.compile(rf"^[（(][{NUM}]+[）)]")),
+    (5, re.compile(r"^\d{1,2}[．.](?!\d)")),
+    (6, re.compile(r"^[（(]\d{1,2}[）)]")),
+    (7, re.compile(r"^专栏\s*\d+")),
+)
+TERMINATORS = "。！？；!?;"
+_CLOSERS = "”’」』）)】》"
+_SPLIT = re.compile(rf"(?<=[{TERMINATORS}])(?![{_CLOSERS}])|(?<=[{TERMINATORS}][{_CLOSERS}])|\n")
+# One table-of-contents entry: a heading, leader dots and a page number, e.g. 第一节发展基础……（4）.
+_TOC_ENTRY = rf"(?:第[{NUM}]+[章节]|[{NUM}]+、|[（(][{NUM}]+[）)])[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
+_TOC = re.compile(rf"(?:目\s*录\s*)?(?:{_TOC_ENTRY}\s*)+")
+_TOC_TITLE = re.compile(
+    rf"(第[{NUM}]+[章节]|[{NUM}]+、|[（(][{NUM}]+[）)])([^…。\n]{{1,40}}?)(?:…|\.{{2}}|·){{2,}}"
+)
+# Words that open the body of a sentence: used to find where a glued heading ends when the
+# contents table does not name it. Deliberately short: a wrong cut only shortens a heading.
+_BODY_OPENERS = (
+    "不断",
+    "支持",
+    "加快",
+    "强化",
+    "推进",
+    "推动",
+    "鼓励",
+    "建设",
+    "完善",
+    "加强",
+    "坚持",
+    "构建",
+    "深化",
+    "提高",
+    "引导",
+    "依托",
+    "围绕",
+    "按照",
+    "充分",
+    "以",
+    "到20",
+    "我国",
+    "我市",
+    "全市",
+    "目标",
+    "积极",
+    "争取",
+    "大力",
+    "全面",
+    "“十",
+    "截至",
+    "当前",
+    "进一步",
+)
+# Levels whose headings are glued to body text in scraped pages (章, 节, 一、, 专栏); the numbered
+# levels inside them ((一), 1., (1)) close with 。 in these plans and so stand as sentences.
+GLUED_LEVELS = frozenset({1, 2, 3, 7})
+MAX_HEADING = 40
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """Sentences of one text with what splitting did to it."""
+
+    sentences: pd.DataFrame
+    n_raw: int
+    n_duplicates: int
+    toc_removed: int
+    headings: tuple[str, ...]
+
+
+def toc_titles(text: str) -> list[str]:
+    """Return the headings listed in a table-of-contents block (marker + title), in order."""
+    out: list[str] = []
+    for block in _TOC.finditer(text):
+        if block.group(0).count("…") + block.group(0).count("..") < 4:
+            continue
+        out.extend(m.group(1) + m.group(2).strip() for m in _TOC_TITLE.finditer(block.group(0)))
+    return out
+
+
+def remove_toc(text: str) -> tuple[str, int]:
+    """Return the text without its table-of-contents blocks, and how many characters were removed."""
+    removed = 0
+
+    def drop(m: re.Match[str]) -> str:
+        nonlocal removed
+        if m.group(0).count("…") + m.group(0).count("..") < 4:
+            return m.group(0)
+        removed += len(m.group(0))
+        return "\n"
+
+    return _TOC.sub(drop, text), removed
+
+
+def raw_sentences(text: str) -> list[str]:
+    """Return the text cut at sentence punctuation and line breaks, blanks dropped, no other change."""
+    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+
+
+def _heading_level(s: str) -> tuple[int, re.Match[str]] | None:
+    for level, pattern in HEADING_MARKERS:
+        m = pattern.match(s)
+        if m:
+            return level, m
+    return None
+
+
+def _cut_heading(s: str, level: int, marker_end: int, known: list[str]) -> int:
+    """Return where the heading that starts s ends (0 when s is not a heading after all)."""
+    for title in sorted(known, key=len, reverse=True):
+        if s.startswith(title):
+            return len(title)
+    body = s.rstrip(TERMINATORS + _CLOSERS)
+    if len(body) <= 24 or (len(body) <= MAX_HEADING and "，" not in body[marker_end:]):
+        return len(s)  # the whole segment is the heading (e.g. 一、规划背景 or （一）发展基础。)
+    if level not in GLUED_LEVELS:
+        return 0  # a numbered lead sentence: keep it whole as a sentence
+    rest = s[marker_end:]
+    cuts = [c for c in (rest.find(w, 4) for w in _BODY_OPENERS) if 4 <= c <= 24]
+    first_punct = re.search(r"[，、：:“]", rest)
+    if cuts and (first_punct is None or min(cuts) <= first_punct.start()):
+        return marker_end + min(cuts)
+    if level == 7:
+        return marker_end  # an unnamed box: keep its marker as the section, body as text
+    return 0
+
+
+def detach_headings(s: str, known: list[str]) -> tuple[list[tuple[int, str]], str]:
+    """Return the headings glued at the start of a sentence (level, text) and the remaining body."""
+    heads: list[tuple[int, str]] = []
+    while s:
+        found = _heading_level(s)
+        if not found:
+            break
+        level, m = found
+        cut = _cut_heading(s, level, m.end(), known)
+        if cut == 0:
+            break
+        heads.append((level, s[:cut].strip()))
+        s = s[cut:].strip()
+    return heads, s
+
+
+def _key(text: str) -> str:
+    """Return the form under which two sentences count as the same."""
+    return re.sub(r"\s+", "", text)
+
+
+def split_sentences(text: str) -> SplitResult:
+    """Return the distinct sentences of a cleaned text with section paths and splitting counts."""
+    known = toc_titles(text)
+    text, toc_removed = remove_toc(text)
+    rows: list[dict[str, object]] = []
+    seen: set[tuple[str, str]] = set()
+    path: dict[int, str] = {}
+    n_raw = 0
+    n_dup = 0
+    for raw in raw_sentences(text):
+        heads, body = detach_headings(raw, known)
+        pieces = [("heading", lvl, h) for lvl, h in heads]
+        if body:
+            pieces.append(("sentence", 0, body))
+        for kind, level, piece in pieces:
+            n_raw += 1
+            if kind == "heading":
+                path = {k: v for k, v in path.items() if k < level}
+                path[level] = piece.rstrip(TERMINATORS)
+            key = (kind, _key(piece))
+            if key in seen:
+                n_dup += 1
+                continue
+            seen.add(key)
+            section = " > ".join(path[k] for k in sorted(path))
+            rows.append({"section": section, "kind": kind, "text": piece, "n_chars": len(piece)})
+    df = pd.DataFrame(rows, columns=["section", "kind", "text", "n_chars"])
+    df.insert(0, "sentence_id", range(1, len(df) + 1))
+    heads = tuple(df.loc[df["kind"] == "heading", "text"])
+    return SplitResult(df, n_raw=n_raw, n_duplicates=n_dup, toc_removed=toc_removed, headings=heads)
