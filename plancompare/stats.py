@@ -420,3 +420,15 @@ def load_stopwords(path: Path | str = STOPWORDS) -> frozenset[str]:
         if word and not word.startswith("#"):
             words.add(word)
     return frozenset(words)
+
+
+def top_terms_by_category(
+    sentences: pd.DataFrame, plan_id: str, stopwords: frozenset[str] = frozenset(), n: int = 10
+) -> pd.DataFrame:
+    """Return the n most frequent content words of each category in one plan, with their counts."""
+    rows = []
+    for cat in ALL_CATEGORIES:
+        counts = term_counts(sentences, plan_id, category=cat, stopwords=stopwords)
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+        rows.append({"category": cat, "top terms": "、".join(f"{t} ({c})" for t, c in top)})
+    return pd.DataFrame(rows)

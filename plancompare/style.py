@@ -49,7 +49,9 @@ CJK_FONT_STACK = (
 def category_label(key: str, bilingual: bool = True) -> str:
     """Return the display label of a category, with its Chinese name when bilingual."""
     label = CATEGORY_LABELS.get(key, key)
-    return f"{label} ({CATEGORY_LABELS_ZH[key]})" if bilingual and key in CATEGORY_LABELS_ZH else label
+    return (
+        f"{label} ({CATEGORY_LABELS_ZH[key]})" if bilingual and key in CATEGORY_LABELS_ZH else label
+    )
 
 
 def plan_colour(index: int) -> str:
