@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, cleaning, coding, reading, segment, sentences
+from . import __version__, cleaning, coding, indicators, reading, segment, sentences
+from . import paths
 from .manifest import Manifest, Plan
 from .storage import write_csv, write_json, write_parquet
 
@@ -56,6 +57,7 @@ class ProcessedPlan:
 
     sentences: pd.DataFrame
     counts: PlanCounts
+    indicators: pd.DataFrame
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +76,7 @@ def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str
         "raw": raw_sha256,
         "entry": plan.model_dump(mode="json"),
         "codebook": codebook.sha256,
+        "indicator_map": hashlib.sha256(paths.INDICATOR_MAP.read_bytes()).hexdigest(),
         "coder": coder,
         "code": code_fingerprint(),
     }
@@ -119,7 +122,16 @@ def process_text(
         distinct_chars=int(body["n_chars"].sum()),
         raw_sha256=raw.sha256,
     )
-    return ProcessedPlan(df, counts)
+    body_for_numbers = df[["plan_id", "sentence_id", "kind", "section"]].assign(
+        text=df["text_simplified"]
+    )
+    found = indicators.extract_indicators(body_for_numbers, plan, _indicator_map())
+    return ProcessedPlan(df, counts, found)
+
+
+@lru_cache(maxsize=1)
+def _indicator_map() -> indicators.IndicatorMap:
+    return indicators.load_indicator_map(paths.INDICATOR_MAP)
 
 
 def plan_cache_dir(processed: Path, plan_id: str) -> Path:
@@ -144,9 +156,11 @@ def process_plan(
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta.get("key") == key:
             df = pd.read_parquet(folder / "sentences.parquet")
-            return ProcessedPlan(df, PlanCounts(**meta["counts"])), True
+            found = pd.read_parquet(folder / "indicators.parquet")
+            return ProcessedPlan(df, PlanCounts(**meta["counts"]), found), True
     result = process_text(plan, raw, codebook, coder)
     write_parquet(folder / "sentences.parquet", result.sentences)
+    write_parquet(folder / "indicators.parquet", result.indicators)
     write_json(meta_path, {"key": key, "counts": result.counts.__dict__})
     return result, False
 
@@ -157,6 +171,14 @@ def load_sentences(processed: Path, plan_ids: list[str] | None = None) -> pd.Dat
     ids = plan_ids if plan_ids is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
     return pd.concat(
         [pd.read_parquet(root / i / "sentences.parquet") for i in ids], ignore_index=True
+    )
+
+
+def load_indicators(processed: Path, plan_ids: list[str]) -> pd.DataFrame:
+    """Return the quantitative statements extracted from the given plans."""
+    root = Path(processed) / "plans"
+    return pd.concat(
+        [pd.read_parquet(root / i / "indicators.parquet") for i in plan_ids], ignore_index=True
     )
 
 
@@ -176,3 +198,7 @@ def write_tables(processed: Path, results: list[ProcessedPlan]) -> None:
     write_csv(processed / "sentences.csv", sentences_df)
     plans_df = pd.DataFrame([r.counts.__dict__ for r in results]).sort_values("plan_id")
     write_csv(processed / "plans.csv", plans_df)
+    found = pd.concat([r.indicators for r in results], ignore_index=True)
+    write_csv(
+        processed / "indicators.csv", found.sort_values(["plan_id", "sentence_id"], kind="stable")
+    )
