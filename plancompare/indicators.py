@@ -1,0 +1,1374 @@
+"""Quantitative targets and baselines: extraction from sentences, the flattened 专栏1 table,
+harmonised indicator keys, implied growth and a side-by-side comparison of plans."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import cn2an
+import pandas as pd
+import yaml
+
+from plancompare import paths
+
+if TYPE_CHECKING:
+    from plancompare.manifest import Plan
+
+COLUMNS: tuple[str, ...] = (
+    "plan_id",
+    "sentence_id",
+    "indicator",
+    "name_zh",
+    "year",
+    "value",
+    "unit",
+    "value_std",
+    "unit_std",
+    "role",
+    "qualifier",
+    "cumulative",
+    "reference_year",
+    "source_text",
+)
+# Extra columns, after the required ones: what kind of number it is and where it came from.
+EXTRA_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "qualitative_target",
+    "aspirational",
+    "value_high",
+    "period",
+    "year_source",
+    "source",
+    "table_row",
+    "position",
+)
+ROLES = ("baseline", "target", "growth", "context")
+MEASURES = ("level", "annual_growth", "change", "multiple")
+
+# ---------------------------------------------------------------------------------------------
+# Text normalisation (one character for one, so positions stay those of the input)
+
+_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
+_WIDTH.update(
+    {
+        "（": "(",
+        "）": ")",
+        "％": "%",
+        "．": ".",
+        "／": "/",
+        "－": "-",
+        "～": "~",
+        "，": "，",
+        "‰": "‰",
+        "\u2014": "—",
+        "\u2013": "—",
+        "\u2015": "—",
+        "\u2012": "—",
+    }
+)
+_WIDTH_TABLE = str.maketrans(_WIDTH)
+
+
+def normalise(text: str) -> str:
+    """Return text with full-width digits, brackets, % and dots made ASCII (same length)."""
+    return text.translate(_WIDTH_TABLE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The indicator map
+
+
+@dataclass(frozen=True)
+class IndicatorDef:
+    """One canonical indicator: labels, standard unit and the names that denote it."""
+
+    key: str
+    label_en: str
+    label_zh: str
+    unit_std: str
+    aliases: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    exclude_sentence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    """An alias found in a text: which indicator(s), the words matched and where."""
+
+    keys: tuple[str, ...]
+    surface: str
+    start: int
+    end: int
+
+
+def _alias_regex(alias: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in normalise(alias).split("…")]
+    return re.compile(r"[^，。；、,;：:()]{0,6}?".join(parts))
+
+
+@dataclass
+class IndicatorMap:
+    """Canonical indicators with their aliases, and compound names that stand for several."""
+
+    version: int
+    indicators: dict[str, IndicatorDef]
+    compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _patterns: list[tuple[tuple[str, ...], re.Pattern[str], IndicatorDef | None]] = field(
+        default_factory=list, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        pats: list[tuple[tuple[str, ...], re.Pattern[str], IndicatorDef | None]] = []
+        for d in self.indicators.values():
+            for a in d.aliases:
+                pats.append(((d.key,), _alias_regex(a), d))
+        for name, keys in self.compounds.items():
+            pats.append((tuple(keys), _alias_regex(name), None))
+        self._patterns = pats
+
+    def label(self, key: str, lang: str = "en") -> str:
+        """Return the English or Chinese label of a canonical key (the key if unknown)."""
+        d = self.indicators.get(key)
+        if d is None:
+            return key
+        return d.label_zh if lang == "zh" else d.label_en
+
+    def unit_of(self, key: str) -> str:
+        """Return the standard unit of a canonical key ('' if unknown)."""
+        d = self.indicators.get(key)
+        return d.unit_std if d else ""
+
+    def find(self, text: str, unit_std: str | None = None, sentence: str = "") -> AliasHit | None:
+        """Return the alias ending nearest the end of text (longest on a tie), or None."""
+        best: AliasHit | None = None
+        for keys, pat, d in self._patterns:
+            for m in pat.finditer(text):
+                if d is not None:
+                    if unit_std and not _units_compatible(d.unit_std, unit_std):
+                        continue
+                    if _excluded(text, m.start(), m.end(), d.exclude):
+                        continue
+                    if any(x in sentence for x in d.exclude_sentence):
+                        continue
+                hit = AliasHit(keys, m.group(0), m.start(), m.end())
+                if best is None or (hit.end, hit.end - hit.start) > (
+                    best.end,
+                    best.end - best.start,
+                ):
+                    best = hit
+        return best
+
+
+def _excluded(text: str, start: int, end: int, phrases: tuple[str, ...]) -> bool:
+    for ph in phrases:
+        for m in re.finditer(re.escape(ph), text):
+            if m.start() < end and m.end() > start:
+                return True
+    return False
+
+
+_MONEY = {"CNY", "USD"}
+
+
+def _units_compatible(indicator_unit: str, value_unit: str) -> bool:
+    if not indicator_unit or not value_unit:
+        return True
+    if indicator_unit in _MONEY and value_unit in _MONEY:
+        return True
+    if indicator_unit == "CNY/person" and value_unit in {"CNY", "CNY/person"}:
+        return True
+    return indicator_unit == value_unit
+
+
+def load_indicator_map(path: Path | str = paths.INDICATOR_MAP) -> IndicatorMap:
+    """Return the indicator map read from a YAML file (version, indicators, compounds)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or "indicators" not in raw:
+        raise ValueError(f"{path}: expected a mapping with 'version' and 'indicators'")
+    defs: dict[str, IndicatorDef] = {}
+    for key, d in raw["indicators"].items():
+        missing = [f for f in ("label_en", "label_zh", "unit_std", "aliases") if f not in d]
+        if missing:
+            raise ValueError(f"{path}: indicator '{key}' lacks {', '.join(missing)}")
+        defs[key] = IndicatorDef(
+            key=key,
+            label_en=str(d["label_en"]),
+            label_zh=str(d["label_zh"]),
+            unit_std=str(d["unit_std"]),
+            aliases=tuple(str(a) for a in d["aliases"]),
+            exclude=tuple(str(a) for a in d.get("exclude") or ()),
+            exclude_sentence=tuple(str(a) for a in d.get("exclude_sentence") or ()),
+        )
+    compounds = {str(k): tuple(v) for k, v in (raw.get("compounds") or {}).items()}
+    unknown = [k for ks in compounds.values() for k in ks if k not in defs]
+    if unknown:
+        raise ValueError(f"{path}: compounds name unknown indicators {unknown}")
+    return IndicatorMap(int(raw.get("version", 1)), defs, compounds)
+
+
+_DEFAULT_MAP: IndicatorMap | None = None
+
+
+def _default_map() -> IndicatorMap:
+    global _DEFAULT_MAP
+    if _DEFAULT_MAP is None:
+        _DEFAULT_MAP = load_indicator_map()
+    return _DEFAULT_MAP
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers, units and qualifiers
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CN = rf"[{CN_DIGITS}]+"
+SCALES: dict[str, float] = {
+    "万亿": 1e12,
+    "千亿": 1e11,
+    "百亿": 1e10,
+    "亿": 1e8,
+    "千万": 1e7,
+    "百万": 1e6,
+    "十万": 1e5,
+    "万": 1e4,
+}
+# unit as written -> (standard unit, factor)
+UNITS: dict[str, tuple[str, float]] = {
+    "元/人": ("CNY/person", 1.0),
+    "元每人": ("CNY/person", 1.0),
+    "美元": ("USD", 1.0),
+    "元": ("CNY", 1.0),
+    "个百分点": ("percentage points", 1.0),
+    "百分点": ("percentage points", 1.0),
+    "%": ("%", 1.0),
+    "‰": ("%", 0.1),
+    "倍": ("times", 1.0),
+    "番": ("times", 1.0),
+}
+COUNT_UNITS = ("家", "个", "类", "项", "户", "人次", "人", "名", "只", "所", "笔", "张", "座", "支")
+for _u in COUNT_UNITS:
+    UNITS[_u] = ("count", 1.0)
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_SCALE_RE = "|".join(sorted(SCALES, key=len, reverse=True))
+# Chinese numerals count only with these units: 一个, 两家 are usually not quantities.
+_CN_UNITS = {"倍", "番", "个百分点", "百分点", "%", "元", "美元"}
+
+_MENTION = re.compile(
+    rf"(?<![\d.{CN_DIGITS}])(?P<num>{_ARABIC}|{_CN})"
+    rf"(?:(?P<rsep>[—\-~至])(?P<num2>{_ARABIC}|{_CN}))?"
+    rf"(?P<more>多|余)?(?P<scale>{_SCALE_RE})?(?P<unit>{_UNIT_RE})?"
+    r"(?P<post>(?:\([^()]{0,12}\))?(?:左右|以上|以下|以内|上下|前后|多|余))?"
+)
+_PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_ARABIC}|{_CN})")
+
+QUALIFIERS: dict[str, str] = {
+    "左右": "about",
+    "约": "about",
+    "大约": "about",
+    "近": "about",
+    "接近": "about",
+    "将近": "about",
+    "上下": "about",
+    "前后": "about",
+    "以上": "at least",
+    "不低于": "at least",
+    "不少于": "at least",
+    "至少": "at least",
+    "不下于": "at least",
+    "超过": "more than",
+    "突破": "more than",
+    "高于": "more than",
+    "大于": "more than",
+    "多于": "more than",
+    "超": "more than",
+    "逾": "more than",
+    "多": "more than",
+    "余": "more than",
+    "以下": "at most",
+    "以内": "at most",
+    "不超过": "at most",
+    "不高于": "at most",
+    "最多": "at most",
+    "低于": "less than",
+    "少于": "less than",
+    "小于": "less than",
+    "不足": "less than",
+    "力争": "aim",
+    "争取": "aim",
+}
+_PRE_QUAL = re.compile(
+    "(?:"
+    + "|".join(
+        sorted(
+            (
+                q
+                for q in QUALIFIERS
+                if q not in {"以上", "以下", "以内", "上下", "前后", "多", "余"}
+            ),
+            key=len,
+            reverse=True,
+        )
+    )
+    + ")(?:了)?$"
+)
+_AIM = re.compile(r"力争|争取|努力|确保")
+
+
+def parse_number(text: str) -> float:
+    """Return the value of an Arabic, Chinese or mixed numeral (1.5万亿, 一万亿, 两, 4,477)."""
+    s = normalise(text).strip().replace(",", "")
+    scale = 1.0
+    for word, mult in sorted(SCALES.items(), key=lambda kv: len(kv[0]), reverse=True):
+        if s.endswith(word) and len(s) > len(word):
+            head = s[: -len(word)]
+            if re.fullmatch(_ARABIC, head) or re.fullmatch(_CN, head):
+                s, scale = head, mult
+                break
+    if re.fullmatch(r"\d+(?:\.\d+)?", s):
+        return float(s) * scale
+    return float(cn2an.cn2an(s, "smart")) * scale
+
+
+def multiple_of_fan(n: float) -> float:
+    """Return the factor that n 番 means: 翻一番 doubles (×2), 翻两番 quadruples (×4)."""
+    return float(2**n)
+
+
+def normalise_qualifier(word: str) -> str:
+    """Return the normalised qualifier (about, at least, more than, ...) of a Chinese word."""
+    return QUALIFIERS.get(word, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Years and periods
+
+_CN_ORD = "一二三四五六七八九十"
+
+
+def five_year_period(n: int) -> tuple[int, int]:
+    """Return the years of the n-th national five-year plan (n >= 3): 11 -> (2006, 2010)."""
+    start = 1966 + 5 * (n - 3)
+    return start, start + 4
+
+
+_PERIOD = re.compile(
+    rf"(?:“|\")?(?P<fyp>十[一二三四五六七八九]?五)(?:”|\")?(?=时期|期间|期末|末|初|以来|规划|计划|”|\"|中期)"
+    rf"|第(?P<ord>[{_CN_ORD}]+)个五年"
+    r"|(?P<future>未来五年|今后五年|规划期内|规划期)"
+    r"|(?P<past>五年来|过去五年)"
+)
+_YEAR = re.compile(
+    r"(?P<pre>截至|截止|截止到|到|至|从|于|在)?(?P<y>(?:19|20)\d{2})年(?P<part>底|末|初|前|中|上半年)?"
+    r"(?P<price>\(?(?:不变)?价格|可比价)?"
+)
+_REF_BEFORE = re.compile(r"(?:较|比|是|为|相比于?|与|同|相当于|对比)$")
+
+
+@dataclass(frozen=True)
+class YearExpr:
+    """A year or period stated in a sentence and how it is used."""
+
+    start: int
+    end: int
+    year: int
+    kind: str  # point | ref | from | period
+    period: tuple[int, int] | None = None
+    target_marker: bool = False
+
+
+def _period_years(m: re.Match[str], plan: Plan | None) -> tuple[int, int] | None:
+    if m.group("fyp"):
+        s = m.group("fyp")
+        n = 10 if s == "十五" else int(cn2an.cn2an(s[:-1], "smart"))
+        return five_year_period(n)
+    if m.group("ord"):
+        return five_year_period(int(cn2an.cn2an(m.group("ord"), "smart")))
+    if plan is None:
+        return None
+    if m.group("future"):
+        return plan.start, plan.end
+    return plan.baseline_year - 4, plan.baseline_year
+
+
+def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
+    """Return the years and periods stated in a normalised sentence, in order."""
+    out: list[YearExpr] = []
+    for m in _YEAR.finditer(text):
+        if m.group("price"):
+            continue
+        y = int(m.group("y"))
+        pre = m.group("pre") or ""
+        before = text[: m.start()]
+        after = text[m.end() : m.end() + 3]
+        if _REF_BEFORE.search(before) and not pre:
+            kind = "ref"
+        elif pre == "从":
+            kind = "from"
+        elif after.startswith(("以来", "起")):
+            kind = "from"
+        else:
+            kind = "point"
+        out.append(YearExpr(m.start(), m.end(), y, kind, None, pre in {"到", "至"} and bool(pre)))
+    for m in _PERIOD.finditer(text):
+        yrs = _period_years(m, plan)
+        if yrs is None:
+            continue
+        out.append(YearExpr(m.start(), m.end(), yrs[1], "period", yrs))
+    return sorted(out, key=lambda e: e.start)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentions of numbers in a sentence
+
+_CLAUSE_END = re.compile(r"[，,；;。！？!?：:]|——")
+_LIST_SEP = re.compile(r"^[、和及与或,，]*$")
+_ANNUAL = re.compile(
+    r"(?:年均|年平均|平均每年|每年|年复合)[^，。；]{0,4}?(?:增长|递增|增速|增幅|提高)"
+)
+_CHANGE_END = re.compile(
+    r"(?:同比|比上年|较上年)?(?:增长|增加|提高|上升|下降|降低|减少|新增|净增|扩大|增|降)(?:了)?"
+    r"(?:约|近|超过|超|达|达到)?$"
+)
+_MULTIPLE_END = re.compile(r"(?:是|为|相当于|达到)[^，。；]{0,12}的$")
+_NOISE_PREFIX = re.compile(
+    r"^(?:[、，,；;：:。—\-\s“”\"()]|截至|截止|到|至|从|于|在|其中|此外|另外|同时|全市|我市|全省|全区|"
+    r"共有|现有|已有|共|(?:19|20)\d{2}年(?:底|末|初|前)?(?:的)?|“?十[一二三四五]?五”?(?:时期|期间|期末|末)?|"
+    r"未来五年|今后五年|五年来|分别|力争|争取|确保|努力|(?:增长|增加|提高|上升|下降)(?:到|至)|达到|达)+"
+)
+_NOISE_SUFFIX = re.compile(
+    r"(?:达到|达|为|是|有|实现|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
+    r"以上|左右|高于|低于|不低于|保持|年均|年平均|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
+    r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|翻了|翻|[、，,；;：:\s])+$"
+)
+_REF_IN = re.compile(r"(?:较|比|是|为|从)(?:19|20)\d{2}年|翻|同比")
+_TARGET_WORDS = re.compile(r"力争|争取|确保|将|目标|到20\d\d|到“?十")
+_NATIONAL = re.compile(r"全国|我国|全球|世界|国际")
+
+
+@dataclass
+class Mention:
+    """One number with its unit in a sentence, before the indicator is resolved."""
+
+    start: int
+    end: int
+    value: float
+    value_high: float | None
+    unit: str
+    scale: str
+    unit_std: str
+    value_std: float
+    qualifier: str
+    clause: int
+    lead: str
+    measure: str = "level"
+    bracketed: bool = False
+
+
+def _clean_name(lead: str) -> str:
+    s = _NOISE_PREFIX.sub("", lead)
+    s = _NOISE_SUFFIX.sub("", s)
+    s = _NOISE_PREFIX.sub("", s)
+    return s.strip()
+
+
+def _std(value: float, scale: str, unit: str) -> tuple[float, str]:
+    mult = SCALES.get(scale, 1.0)
+    if unit in UNITS:
+        ustd, factor = UNITS[unit]
+        if unit == "番":
+            return multiple_of_fan(value), ustd
+        return value * mult * factor, ustd
+    if scale:
+        # 亿 and 万亿 with no currency word are yuan in these plans (突破2万亿).
+        return value * mult, "CNY" if mult >= 1e8 else ""
+    return value, ""
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Return the numbers with units in a normalised sentence (years and list numbers skipped)."""
+    masked = _PERIOD.sub(lambda m: "＿" * len(m.group(0)), text)
+    clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
+    out: list[Mention] = []
+
+    def clause_of(pos: int) -> int:
+        return max(i for i, s in enumerate(clause_starts) if s <= pos)
+
+    spans: list[tuple[re.Match[str], bool]] = [(m, False) for m in _MENTION.finditer(masked)]
+    spans += [(m, True) for m in _PERCENT_WORDS.finditer(masked)]
+    for m, percent_words in sorted(spans, key=lambda t: t[0].start()):
+        num = m.group("num")
+        is_cn = not re.match(r"\d", num)
+        if percent_words:
+            unit, scale, post, more, num2 = "%", "", "", "", None
+        else:
+            unit = m.group("unit") or ""
+            scale = m.group("scale") or ""
+            post = m.group("post") or ""
+            more = m.group("more") or ""
+            num2 = m.group("num2")
+            if not unit and not scale:
+                continue
+            if is_cn and not (unit in _CN_UNITS or (scale and unit in {"元", "美元", ""})):
+                continue
+            # 2015年 is a year, not a number; 第1 is an ordinal.
+            if text[m.end() : m.end() + 1] == "年" and not unit:
+                continue
+        try:
+            value = parse_number(num)
+            value_high = parse_number(num2) if num2 else None
+        except (ValueError, KeyError):
+            continue
+        start, end = m.start(), m.end()
+        prev_end = out[-1].end if out else 0
+        c = clause_of(start)
+        lead = text[max(clause_starts[c], prev_end) : start]
+        qual = ""
+        pre = _PRE_QUAL.search(text[max(0, start - 4) : start])
+        if pre:
+            qual = QUALIFIERS[pre.group(0).rstrip("了")]
+        post_word = re.sub(r"^\([^()]*\)", "", post)
+        if not qual and (post_word or more):
+            qual = QUALIFIERS.get(post_word or more, "")
+        value_std, unit_std = _std(value, scale, unit)
+        bracketed = text[max(0, start - 1) : start] == "【" and text[end : end + 1] == "】"
+        out.append(
+            Mention(
+                start,
+                end,
+                value,
+                value_high,
+                scale + unit,
+                scale,
+                unit_std,
+                value_std,
+                qual,
+                c,
+                lead,
+                bracketed=bracketed,
+            )
+        )
+    for i, mt in enumerate(out):
+        mt.measure = _measure(mt, out[i - 1] if i and out[i - 1].clause == mt.clause else None)
+    return out
+
+
+def _measure(m: Mention, prev: Mention | None) -> str:
+    lead = m.lead
+    if prev is not None and _LIST_SEP.match(lead):
+        return prev.measure
+    if m.unit.endswith("番"):
+        return "multiple"
+    if m.unit.endswith("倍"):
+        return "multiple" if _MULTIPLE_END.search(lead) else "change"
+    if m.unit_std == "percentage points":
+        return "change"
+    if m.unit_std == "%" and _ANNUAL.search(lead):
+        return "annual_growth"
+    if _CHANGE_END.search(lead):
+        return "change"
+    return "level"
+
+
+# ---------------------------------------------------------------------------------------------
+# Qualitative targets (a comparison with no number)
+
+_QUALITATIVE = re.compile(
+    r"(?P<q>保持低于|保持高于|不低于|不高于|高于|低于|优于)"
+    r"(?P<ref>(?:全国|全省|全市|同期|西部|行业)[^，。；,;]{0,12}?(?:平均水平|平均增速|平均值|增速|水平))"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolving mentions into rows
+
+
+@dataclass
+class _Context:
+    """What a sentence says about time, for its mentions."""
+
+    years: list[YearExpr]
+    inherited: int | None
+
+
+def _year_for(pos: int, ctx: _Context) -> YearExpr | None:
+    before = [e for e in ctx.years if e.start < pos and e.kind in {"point", "from", "period"}]
+    return before[-1] if before else None
+
+
+def _ref_for(m: Mention, ctx: _Context, year: int | None) -> int | None:
+    refs = [e for e in ctx.years if e.kind == "ref" and e.start < m.start]
+    in_lead = [e for e in refs if e.start >= m.start - len(m.lead)]
+    if in_lead:
+        return in_lead[-1].year
+    if "同比" in m.lead and year is not None:
+        return year - 1
+    froms = [e for e in ctx.years if e.kind == "from" and e.start < m.start]
+    if froms:
+        return froms[-1].year
+    if refs:
+        return refs[-1].year
+    return None
+
+
+def _row(
+    plan_id: str,
+    sentence_id: Any,
+    source_text: str,
+    position: int,
+    **kw: Any,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {c: None for c in COLUMNS + EXTRA_COLUMNS}
+    row.update(plan_id=plan_id, sentence_id=sentence_id, source_text=source_text)
+    row.update(
+        indicator="",
+        name_zh="",
+        qualifier="",
+        cumulative=False,
+        aspirational=False,
+        qualitative_target="",
+        source="prose",
+        position=position,
+        measure="level",
+    )
+    row.update(kw)
+    return row
+
+
+def _section_hint(section: str) -> str | None:
+    if re.search(r"目标|任务|重点|举措|展望", section):
+        return "target"
+    if re.search(r"基础|现状|回顾|成就|背景|成绩", section):
+        return "baseline"
+    return None
+
+
+def _sentence_rows(
+    text: str,
+    sentence_id: Any,
+    plan: Plan,
+    imap: IndicatorMap,
+    inherited: int | None,
+    section: str,
+) -> list[dict[str, Any]]:
+    norm = normalise(text)
+    ctx = _Context(find_years(norm, plan), inherited)
+    mentions = find_mentions(norm)
+    rows: list[dict[str, Any]] = []
+    aim_sentence = bool(_AIM.search(norm))
+    resolved: list[tuple[str, str]] = []  # (indicator, name) per mention
+    pending: list[tuple[str, str]] = []  # names handed out by 分别 or compounds
+    for i, m in enumerate(mentions):
+        prev_same = mentions[i - 1] if i and mentions[i - 1].clause == m.clause else None
+        unit_for_match = m.unit_std if m.measure == "level" else None
+        key, name = "", ""
+        if prev_same is not None and _LIST_SEP.match(m.lead) and pending:
+            key, name = pending.pop(0)
+        else:
+            pending = []
+            hit = imap.find(m.lead, unit_for_match, norm)
+            if "分别" in m.lead:
+                pending = _respectively(m, mentions, i, resolved, norm, imap)
+                if pending:
+                    key, name = pending.pop(0)
+            if not name and hit is not None and len(hit.keys) > 1:
+                pending = [(k, hit.surface) for k in hit.keys]
+                key, name = pending.pop(0)
+            elif not name and hit is not None:
+                key, name = hit.keys[0], hit.surface
+            if not name and m.unit_std == "count":
+                # 87家证券营业部: a count before its noun names what it counts.
+                name, key = _following_name(norm, m.end, imap)
+            if not name:
+                name = _clean_name(m.lead)
+            if m.measure != "level" and hit is None and _REF_IN.search(name):
+                name = ""
+            if not name and resolved:
+                # 达到62家, 年均增长13.8%: the subject is that of the number before.
+                key, name = next(((k, n) for k, n in reversed(resolved) if n), ("", ""))
+        resolved.append((key, name))
+        rows.append(_mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence))
+    rows += _qualitative_rows(norm, text, sentence_id, plan, imap, ctx, section)
+    hint = _section_hint(section)
+    for r in rows:
+        if r["year_source"] in {"plan end", "plan baseline"} and hint:
+            if r["role"] != "growth":
+                r["role"] = hint
+            r["year"] = plan.end if hint == "target" else plan.baseline_year
+            r["year_source"] = "section"
+    return rows
+
+
+def _respectively(
+    m: Mention,
+    mentions: list[Mention],
+    i: int,
+    resolved: list[tuple[str, str]],
+    norm: str,
+    imap: IndicatorMap,
+) -> list[tuple[str, str]]:
+    """Return the (indicator, name) pairs that 分别 distributes over this run of numbers."""
+    run = 1
+    while i + run < len(mentions) and mentions[i + run].clause == m.clause:
+        if not _LIST_SEP.match(mentions[i + run].lead):
+            break
+        run += 1
+    before = m.lead.split("分别")[0]
+    names = [n for n in re.split(r"[、和及与]", before) if _clean_name(n)]
+    if len(names) == run:
+        out = []
+        for n in names:
+            hit = imap.find(n, mentions[i].unit_std if m.measure == "level" else None, norm)
+            out.append((hit.keys[0] if hit and len(hit.keys) == 1 else "", _clean_name(n)))
+        return out
+    # Otherwise the names are those of the last `run` numbers of earlier clauses.
+    earlier = [
+        (resolved[j], mentions[j])
+        for j in range(i)
+        if mentions[j].clause < m.clause and mentions[j].measure == "level"
+    ]
+    if len(earlier) >= run:
+        return [r for r, _ in earlier[-run:]]
+    return []
+
+
+_FOLLOW_STOP = re.compile(
+    r"[，,。；;、和及与()：:—\d“”\"]|分别|相继|在|设立|成立|的|合计|共计|总计|超过|达到|为|是|"
+    r"以上|左右|迅速|已|均|全部|先后"
+)
+
+
+def _following_name(norm: str, pos: int, imap: IndicatorMap) -> tuple[str, str]:
+    """Return (name, indicator) of the noun after a count (3家政策性银行, 87家证券营业部)."""
+    tail = _FOLLOW_STOP.split(norm[pos : pos + 24])[0]
+    if len(tail) < 2:
+        return "", ""
+    hit = imap.find(tail, "count")
+    return tail, hit.keys[0] if hit and len(hit.keys) == 1 else ""
+
+
+def _mention_row(
+    m: Mention,
+    key: str,
+    name: str,
+    norm: str,
+    text: str,
+    sentence_id: Any,
+    plan: Plan,
+    ctx: _Context,
+    aim_sentence: bool,
+) -> dict[str, Any]:
+    ye = _year_for(m.start, ctx)
+    period = ye.period if ye is not None and ye.kind == "period" else None
+    if ye is not None:
+        year, year_source = ye.year, "period" if period else "stated"
+    elif ctx.inherited is not None:
+        year, year_source = ctx.inherited, "previous sentence"
+    elif _TARGET_WORDS.search(norm[: m.start]) or aim_sentence:
+        year, year_source = plan.end, "plan end"
+    else:
+        year, year_source = plan.baseline_year, "plan baseline"
+    prefix = norm[: m.start]
+    if m.measure != "level":
+        role = "growth"
+    elif _NATIONAL.search(m.lead) and not key:
+        role = "context"
+    elif year > plan.baseline_year or year_source == "plan end":
+        role = "target"
+    else:
+        role = "baseline"
+    ref = _ref_for(m, ctx, year) if role == "growth" else None
+    if role == "growth" and ref is None:
+        if period:
+            ref = period[0] - 1
+        elif year > plan.baseline_year:
+            ref = plan.baseline_year
+    cumulative = (
+        m.bracketed
+        or "累计" in m.lead
+        or "累计" in prefix[-12:]
+        or (period is not None and "新增" in m.lead and m.measure == "level")
+    )
+    qualifier = m.qualifier
+    aim = bool(_AIM.search(prefix))
+    if not qualifier and aim:
+        qualifier = "aim"
+    return _row(
+        plan.id,
+        sentence_id,
+        text,
+        m.start,
+        indicator=key,
+        name_zh=name,
+        year=year,
+        value=m.value,
+        unit=m.unit,
+        value_std=m.value_std,
+        unit_std=m.unit_std,
+        role=role,
+        qualifier=qualifier,
+        cumulative=bool(cumulative),
+        reference_year=ref,
+        measure=m.measure,
+        aspirational=aim,
+        value_high=m.value_high,
+        period=f"{period[0]}-{period[1]}" if period else "",
+        year_source=year_source,
+    )
+
+
+def _qualitative_rows(
+    norm: str,
+    text: str,
+    sentence_id: Any,
+    plan: Plan,
+    imap: IndicatorMap,
+    ctx: _Context,
+    section: str,
+) -> list[dict[str, Any]]:
+    rows = []
+    for q in _QUALITATIVE.finditer(norm):
+        clause_start = max([0] + [c.end() for c in _CLAUSE_END.finditer(norm[: q.start()])])
+        lead = norm[clause_start : q.start()]
+        hit = imap.find(lead, None, norm)
+        ye = _year_for(q.start(), ctx)
+        year = ye.year if ye is not None else plan.end
+        rows.append(
+            _row(
+                plan.id,
+                sentence_id,
+                text,
+                q.start(),
+                indicator=hit.keys[0] if hit and len(hit.keys) == 1 else "",
+                name_zh=hit.surface if hit else _clean_name(lead),
+                year=year,
+                value=math.nan,
+                unit="",
+                value_std=math.nan,
+                unit_std="",
+                role="target",
+                qualifier=normalise_qualifier(q.group("q").removeprefix("保持")),
+                qualitative_target=q.group(0),
+                year_source="stated" if ye is not None else "plan end",
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# The flattened indicator table (专栏1)
+
+_TABLE_HEADER = re.compile(
+    r"序号\s*指标名称\s*(?P<y0>(?:19|20)\d{2})年?\s*(?P<y1>(?:19|20)\d{2})年?"
+)
+_TABLE_END = re.compile(r"备注|注[:：]|资料来源")
+_ROW_NAME = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
+_CELL = re.compile(
+    r"【(?P<br>[^】]*)】|(?P<num>\d+(?:\.\d+)?)(?P<pct>%)?|(?P<txt>[^\d【】]+)",
+)
+MAX_RATIO = 10.0
+
+
+def _valid_numeral(s: str) -> bool:
+    if not re.fullmatch(r"\d+(?:\.\d+)?", s):
+        return False
+    return not (len(s) > 1 and s[0] == "0" and s[1] != ".")
+
+
+def split_digit_run(
+    run: str, unit: str = "", max_ratio: float = MAX_RATIO
+) -> list[tuple[float, float]]:
+    """Return every plausible (first, second) reading of two numbers run together, e.g. 15002000."""
+    out = []
+    for k in range(1, len(run)):
+        a, b = run[:k], run[k:]
+        if not (_valid_numeral(a) and _valid_numeral(b)):
+            continue
+        va, vb = float(a), float(b)
+        if va <= 0 or vb <= 0:
+            continue
+        if not (1 / max_ratio <= vb / va <= max_ratio):
+            continue
+        if unit == "%" and (va > 100 or vb > 100):
+            continue
+        out.append((va, vb))
+    return out
+
+
+@dataclass
+class _Cell:
+    value: float | None
+    qualifier: str = ""
+    text: str = ""
+    cumulative: bool = False
+    raw: str = ""
+
+
+def _cells(s: str) -> list[_Cell]:
+    out: list[_Cell] = []
+    pending_q = ""
+    for m in _CELL.finditer(s):
+        if m.group("br") is not None:
+            try:
+                out.append(_Cell(float(m.group("br")), "", "", True, m.group(0)))
+            except ValueError:
+                out.append(_Cell(None, "", m.group("br"), True, m.group(0)))
+        elif m.group("num") is not None:
+            out.append(_Cell(float(m.group("num")), pending_q, "", False, m.group(0)))
+            pending_q = ""
+        else:
+            t = m.group("txt").strip()
+            if t in QUALIFIERS or t in {"保持低于", "保持高于"}:
+                pending_q = normalise_qualifier(t.removeprefix("保持"))
+            elif t:
+                q = _QUALITATIVE.search(t) or re.match(
+                    r"(保持低于|保持高于|不低于|不高于|高于|低于)", t
+                )
+                out.append(
+                    _Cell(
+                        None, normalise_qualifier(q.group(1).removeprefix("保持")) if q else "", t
+                    )
+                )
+    return out
+
+
+def parse_indicator_table(
+    text: str, indicator_map: IndicatorMap | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return the rows of a flattened indicator table and the rows that could not be split."""
+    imap = indicator_map or _default_map()
+    norm = normalise(text)
+    head = _TABLE_HEADER.search(norm)
+    y0, y1 = (int(head.group("y0")), int(head.group("y1"))) if head else (0, 0)
+    cols = [
+        "row",
+        "name_zh",
+        "unit",
+        "indicator",
+        f"value_{y0}",
+        f"value_{y1}",
+        f"qualifier_{y0}",
+        f"qualifier_{y1}",
+        "target_text",
+        "cumulative",
+        "unit_std",
+        f"value_std_{y0}",
+        f"value_std_{y1}",
+        "baseline_year",
+        "target_year",
+        "split",
+        "raw",
+        "position",
+    ]
+    if head is None:
+        return pd.DataFrame(columns=cols), ["no table header (序号 指标名称 year year) found"]
+    body_start = head.end()
+    end_m = _TABLE_END.search(norm, body_start)
+    body_end = end_m.start() if end_m else len(norm)
+    names = list(_ROW_NAME.finditer(norm, body_start, body_end))
+    problems: list[str] = []
+    rows: list[dict[str, Any]] = []
+    for k, nm in enumerate(names, start=1):
+        nxt = names[k].start() if k < len(names) else body_end
+        prefix_start = names[k - 2].end() if k > 1 else body_start
+        # The row number is glued to the end of the previous row's cells.
+        before = norm[prefix_start : nm.start()]
+        if not before.endswith(str(k)):
+            problems.append(f"row {k} {nm.group('name')}: row number {k} not found before its name")
+            continue
+        seg = norm[nm.end() : nxt]
+        if k < len(names):
+            if not seg.endswith(str(k + 1)):
+                problems.append(f"row {k} {nm.group('name')}: next row number {k + 1} not found")
+                continue
+            seg = seg[: -len(str(k + 1))]
+        seg = seg.rstrip("，。；;: ")
+        unit = nm.group("unit")
+        row, problem = _table_row(k, nm.group("name"), unit, seg, y0, y1, imap)
+        row["position"] = nm.start()
+        rows.append(row)
+        if problem:
+            problems.append(problem)
+    return pd.DataFrame(rows, columns=cols), problems
+
+
+def _table_row(
+    k: int, name: str, unit: str, seg: str, y0: int, y1: int, imap: IndicatorMap
+) -> tuple[dict[str, Any], str | None]:
+    cells = _cells(seg)
+    problem = None
+    split = "cells"
+    if len(cells) == 1 and cells[0].value is not None and not cells[0].cumulative:
+        run = cells[0].raw
+        pct = run.endswith("%")
+        cands = split_digit_run(run.rstrip("%"), "%" if pct or unit == "%" else unit)
+        if len(cands) == 1:
+            cells = [_Cell(cands[0][0]), _Cell(cands[0][1])]
+            split = "digit run"
+        else:
+            readings = ", ".join(f"{a:g} | {b:g}" for a, b in cands) or "none"
+            problem = (
+                f"row {k} {name} ({unit}): digit run '{run}' has {len(cands)} plausible "
+                f"readings ({readings}); not split"
+            )
+            cells = [_Cell(None), _Cell(None)]
+            split = "unsplit"
+    elif len(cells) != 2:
+        problem = f"row {k} {name} ({unit}): {len(cells)} cells in '{seg}'; expected 2"
+        cells = (cells + [_Cell(None), _Cell(None)])[:2]
+        split = "unsplit"
+    hit = imap.find(name, None)
+    key = hit.keys[0] if hit and len(hit.keys) == 1 else ""
+    scale = next((s for s in sorted(SCALES, key=len, reverse=True) if unit.startswith(s)), "")
+    base_unit = unit[len(scale) :]
+    _, ustd = _std(1.0, scale, base_unit)
+    if key and ustd == "CNY" and imap.unit_of(key) == "CNY/person":
+        ustd = "CNY/person"
+    mult = SCALES.get(scale, 1.0)
+    c0, c1 = cells
+    row = {
+        "row": k,
+        "name_zh": name,
+        "unit": unit,
+        "indicator": key,
+        f"value_{y0}": c0.value,
+        f"value_{y1}": c1.value,
+        f"qualifier_{y0}": c0.qualifier,
+        f"qualifier_{y1}": c1.qualifier,
+        "target_text": c1.text,
+        "cumulative": c0.cumulative or c1.cumulative,
+        "unit_std": ustd,
+        f"value_std_{y0}": c0.value * mult if c0.value is not None else None,
+        f"value_std_{y1}": c1.value * mult if c1.value is not None else None,
+        "baseline_year": y0,
+        "target_year": y1,
+        "split": split,
+        "raw": seg,
+    }
+    return row, problem
+
+
+def _table_indicator_rows(
+    table: pd.DataFrame, plan: Plan, sentence_id: Any, source_text: str
+) -> list[dict[str, Any]]:
+    rows = []
+    for r in table.itertuples(index=False):
+        rd = r._asdict()
+        for col, year in (("0", rd["baseline_year"]), ("1", rd["target_year"])):
+            value = rd.get(f"value_{year}")
+            text_target = rd["target_text"] if col == "1" else ""
+            if _isnan(value):
+                value = None
+                if not text_target:
+                    continue
+            role = "baseline" if year <= plan.baseline_year else "target"
+            period = ""
+            if rd["cumulative"]:
+                period = f"{year - 4}-{year}"
+            rows.append(
+                _row(
+                    plan.id,
+                    sentence_id,
+                    source_text,
+                    int(rd["position"]) + (1 if col == "1" else 0),
+                    indicator=rd["indicator"],
+                    name_zh=rd["name_zh"],
+                    year=year,
+                    value=math.nan if value is None else value,
+                    unit=rd["unit"],
+                    value_std=math.nan if value is None else rd[f"value_std_{year}"],
+                    unit_std=rd["unit_std"],
+                    role=role,
+                    qualifier=rd[f"qualifier_{year}"],
+                    cumulative=bool(rd["cumulative"]),
+                    qualitative_target=text_target if value is None else "",
+                    period=period,
+                    year_source="table",
+                    source="table",
+                    table_row=rd["row"],
+                )
+            )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Extraction over a plan's sentences
+
+MAX_INHERIT = 3
+
+
+def extract_indicators(
+    sentences: pd.DataFrame, plan: Plan, indicator_map: IndicatorMap | None = None
+) -> pd.DataFrame:
+    """Return one row per quantitative statement in a plan's sentences (see COLUMNS)."""
+    imap = indicator_map or _default_map()
+    rows: list[dict[str, Any]] = []
+    df = sentences
+    if "plan_id" in df.columns:
+        df = df[df["plan_id"] == plan.id]
+    last_year: int | None = None
+    chain = 0
+    prev_id: Any = None
+    for rec in df.to_dict("records"):
+        sid, text = rec["sentence_id"], str(rec["text"])
+        section = str(rec.get("section") or "")
+        is_heading = rec.get("kind") == "heading"
+        contiguous = prev_id is not None and _is_next(prev_id, sid) and not is_heading
+        inherited = last_year if contiguous and chain < MAX_INHERIT else None
+        norm = normalise(text)
+        head = _TABLE_HEADER.search(norm)
+        prose = text[: head.start()] if head else text
+        new_rows = _sentence_rows(prose, sid, plan, imap, inherited, section) if prose else []
+        for r in new_rows:
+            r["source_text"] = text
+        rows += new_rows
+        if head:
+            table, _ = parse_indicator_table(text[head.start() :], imap)
+            table["position"] = table["position"] + head.start()
+            rows += _table_indicator_rows(table, plan, sid, text)
+        stated = [e for e in find_years(normalise(prose), plan) if e.kind in {"point", "period"}]
+        if stated:
+            last_year, chain = stated[-1].year, 0
+        elif inherited is not None:
+            chain += 1
+        else:
+            last_year, chain = None, 0
+        prev_id = sid
+    out = pd.DataFrame(rows, columns=list(COLUMNS + EXTRA_COLUMNS))
+    return (
+        _typed(out)
+        .sort_values(["plan_id", "sentence_id", "position"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _is_next(prev: Any, cur: Any) -> bool:
+    try:
+        return int(cur) == int(prev) + 1
+    except (TypeError, ValueError):
+        return False
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    for c in ("value", "value_std", "value_high"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    for c in ("year", "reference_year", "table_row"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+    for c in ("cumulative", "aspirational"):
+        df[c] = df[c].fillna(False).astype(bool)
+    for c in ("indicator", "name_zh", "unit", "unit_std", "role", "qualifier", "measure"):
+        df[c] = df[c].fillna("").astype(str)
+    for c in ("qualitative_target", "period", "year_source", "source"):
+        df[c] = df[c].fillna("").astype(str)
+    return df
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-checking the table against the prose
+
+REL_TOL = 0.005
+
+
+def cross_check_table(table: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Return each table value beside the same fact in prose: agree, disagree or not stated."""
+    prose = indicators[(indicators["source"] != "table") & (indicators["measure"] == "level")]
+    out = []
+    for r in table.to_dict("records"):
+        for year in (r["baseline_year"], r["target_year"]):
+            value = r.get(f"value_std_{year}")
+            base = {
+                "row": r["row"],
+                "name_zh": r["name_zh"],
+                "indicator": r["indicator"],
+                "year": year,
+                "table_value": r.get(f"value_{year}"),
+                "table_qualifier": r.get(f"qualifier_{year}", ""),
+                "unit": r["unit"],
+                "prose_value": None,
+                "prose_unit": "",
+                "prose_qualifier": "",
+                "sentence_id": None,
+                "source_text": "",
+            }
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                base["status"] = "no number in table"
+                out.append(base)
+                continue
+            cands = prose[
+                (prose["indicator"] == r["indicator"])
+                & (prose["year"] == year)
+                & (prose["cumulative"] == bool(r["cumulative"]))
+                & (r["indicator"] != "")
+            ]
+            cands = cands[cands["value_std"].notna()]
+            if cands.empty:
+                base["status"] = "not stated"
+                out.append(base)
+                continue
+            agree = cands[(cands["value_std"] - value).abs() <= REL_TOL * max(abs(value), 1e-12)]
+            pick = agree.iloc[0] if not agree.empty else cands.iloc[0]
+            base.update(
+                prose_value=pick["value"],
+                prose_unit=pick["unit"],
+                prose_qualifier=pick["qualifier"],
+                sentence_id=pick["sentence_id"],
+                source_text=pick["source_text"],
+                status="agree" if not agree.empty else "disagree",
+            )
+            out.append(base)
+    return pd.DataFrame(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Growth
+
+
+def implied_cagr(v0: float, y0: int, v1: float, y1: int) -> float:
+    """Return the compound annual growth rate (a fraction) that takes v0 in y0 to v1 in y1."""
+    if y1 == y0 or v0 <= 0 or v1 < 0 or any(map(_isnan, (v0, v1))):
+        return math.nan
+    return (v1 / v0) ** (1.0 / (y1 - y0)) - 1.0
+
+
+def _isnan(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+GROWTH_COLUMNS = (
+    "plan_id",
+    "indicator",
+    "label_en",
+    "label_zh",
+    "unit_std",
+    "baseline_year",
+    "baseline_value",
+    "baseline_qualifier",
+    "target_year",
+    "target_value",
+    "target_qualifier",
+    "implied_cagr",
+    "stated_growth",
+    "stated_growth_qualifier",
+    "change",
+    "baseline_sentence",
+    "target_sentence",
+)
+
+
+def _pick(rows: pd.DataFrame, latest: bool) -> pd.Series | None:
+    rows = rows[rows["value_std"].notna()]
+    if rows.empty:
+        return None
+    year = rows["year"].max() if latest else rows["year"].max()
+    at = rows[rows["year"] == year]
+    at = at.assign(_t=(at["source"] != "table").astype(int)).sort_values(
+        ["_t", "sentence_id", "position"], kind="stable"
+    )
+    return at.iloc[0]
+
+
+def growth_table(
+    indicators: pd.DataFrame, indicator_map: IndicatorMap | None = None
+) -> pd.DataFrame:
+    """Return per plan and canonical indicator: baseline, target, implied CAGR, stated growth."""
+    imap = indicator_map or _default_map()
+    df = indicators[(indicators["indicator"] != "") & ~indicators["cumulative"]]
+    out = []
+    for (plan_id, key), g in df.groupby(["plan_id", "indicator"], sort=True):
+        levels = g[g["measure"] == "level"]
+        base = _pick(levels[levels["role"] == "baseline"], latest=True)
+        target = _pick(levels[levels["role"] == "target"], latest=True)
+        if base is None and target is None:
+            continue
+        row: dict[str, Any] = {c: None for c in GROWTH_COLUMNS}
+        row.update(
+            plan_id=plan_id,
+            indicator=key,
+            label_en=imap.label(key, "en"),
+            label_zh=imap.label(key, "zh"),
+            unit_std=imap.unit_of(key),
+        )
+        if base is not None:
+            row.update(
+                baseline_year=int(base["year"]),
+                baseline_value=float(base["value_std"]),
+                baseline_qualifier=base["qualifier"],
+                baseline_sentence=base["sentence_id"],
+                unit_std=base["unit_std"] or row["unit_std"],
+            )
+        if target is not None:
+            row.update(
+                target_year=int(target["year"]),
+                target_value=float(target["value_std"]),
+                target_qualifier=target["qualifier"],
+                target_sentence=target["sentence_id"],
+            )
+        if base is not None and target is not None and base["unit_std"] == target["unit_std"]:
+            row["implied_cagr"] = implied_cagr(
+                row["baseline_value"], row["baseline_year"], row["target_value"], row["target_year"]
+            )
+            row["change"] = row["target_value"] - row["baseline_value"]
+        growth = g[(g["measure"] == "annual_growth") & (g["unit_std"] == "%")]
+        if target is not None:
+            growth = growth[growth["year"] == row["target_year"]]
+        elif base is not None:
+            growth = growth[growth["year"] > row["baseline_year"]]
+        if not growth.empty:
+            row["stated_growth"] = float(growth.iloc[0]["value_std"]) / 100.0
+            row["stated_growth_qualifier"] = growth.iloc[0]["qualifier"]
+        out.append(row)
+    res = pd.DataFrame(out, columns=list(GROWTH_COLUMNS))
+    for c in ("baseline_year", "target_year"):
+        res[c] = pd.to_numeric(res[c], errors="coerce").astype("Int64")
+    for c in ("baseline_value", "target_value", "implied_cagr", "stated_growth", "change"):
+        res[c] = pd.to_numeric(res[c], errors="coerce").astype("float64")
+    return res
+
+
+_SIDE = (
+    "baseline_year",
+    "baseline_value",
+    "baseline_qualifier",
+    "target_year",
+    "target_value",
+    "target_qualifier",
+    "implied_cagr",
+    "stated_growth",
+)
+
+
+def compare_indicators(
+    indicators: pd.DataFrame,
+    left: str,
+    right: str,
+    indicator_map: IndicatorMap | None = None,
+) -> pd.DataFrame:
+    """Return the canonical indicators both plans state, side by side (left_*, right_* columns)."""
+    g = growth_table(indicators, indicator_map)
+    a = g[g["plan_id"] == left].set_index("indicator")
+    b = g[g["plan_id"] == right].set_index("indicator")
+    shared = sorted(set(a.index) & set(b.index))
+    rows = []
+    for key in shared:
+        ra, rb = a.loc[key], b.loc[key]
+        row: dict[str, Any] = {
+            "indicator": key,
+            "label_en": ra["label_en"],
+            "label_zh": ra["label_zh"],
+            "unit_std": ra["unit_std"],
+            "left_plan": left,
+            "right_plan": right,
+        }
+        for side, r in (("left", ra), ("right", rb)):
+            for c in _SIDE:
+                row[f"{side}_{c}"] = r[c]
+        rows.append(row)
+    cols = ["indicator", "label_en", "label_zh", "unit_std", "left_plan", "right_plan"]
+    cols += [f"{s}_{c}" for s in ("left", "right") for c in _SIDE]
+    out = pd.DataFrame(rows, columns=cols)
+    out.attrs.update(left=left, right=right)
+    return out
