@@ -321,16 +321,12 @@ _AIM = re.compile(r"力争|争取|努力|确保")
 def parse_number(text: str) -> float:
     """Return the value of an Arabic, Chinese or mixed numeral (1.5万亿, 一万亿, 两, 4,477)."""
     s = normalise(text).strip().replace(",", "")
-    scale = 1.0
-    for word, mult in sorted(SCALES.items(), key=lambda kv: len(kv[0]), reverse=True):
-        if s.endswith(word) and len(s) > len(word):
-            head = s[: -len(word)]
-            if re.fullmatch(_ARABIC, head) or re.fullmatch(_CN, head):
-                s, scale = head, mult
-                break
-    if re.fullmatch(r"\d+(?:\.\d+)?", s):
-        return float(s) * scale
-    return float(cn2an.cn2an(s, "smart")) * scale
+    if not re.search(r"\d", s):
+        return float(cn2an.cn2an(s, "smart"))
+    m = re.fullmatch(rf"(\d+(?:\.\d+)?)({_SCALE_RE})?", s)
+    if m is None:
+        raise ValueError(f"not a number: {text!r}")
+    return float(m.group(1)) * SCALES.get(m.group(2) or "", 1.0)
 
 
 def multiple_of_fan(n: float) -> float:
@@ -446,7 +442,8 @@ _NOISE_SUFFIX = re.compile(
 )
 _REF_IN = re.compile(r"(?:较|比|是|为|从)(?:19|20)\d{2}年|翻|同比")
 _TARGET_WORDS = re.compile(r"力争|争取|确保|将|目标|到20\d\d|到“?十")
-_NATIONAL = re.compile(r"全国|我国|全球|世界|国际")
+# Figures about the country or the world are context, not the plan's own baseline or target.
+_NATIONAL = re.compile(r"(?:全国|我国|全球|世界)(?!性|平均)")
 
 
 @dataclass
@@ -774,7 +771,7 @@ def _mention_row(
     prefix = norm[: m.start]
     if m.measure != "level":
         role = "growth"
-    elif _NATIONAL.search(m.lead) and not key:
+    elif _NATIONAL.search(m.lead):
         role = "context"
     elif year > plan.baseline_year or year_source == "plan end":
         role = "target"
@@ -867,7 +864,7 @@ _TABLE_HEADER = re.compile(
 _TABLE_END = re.compile(r"备注|注[:：]|资料来源")
 _ROW_NAME = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
 _CELL = re.compile(
-    r"【(?P<br>[^】]*)】|(?P<num>\d+(?:\.\d+)?)(?P<pct>%)?|(?P<txt>[^\d【】]+)",
+    r"【(?P<br>[^】]*)】|(?P<num>\d[\d.]*)(?P<pct>%)?|(?P<txt>[^\d【】]+)",
 )
 MAX_RATIO = 10.0
 
@@ -917,7 +914,10 @@ def _cells(s: str) -> list[_Cell]:
             except ValueError:
                 out.append(_Cell(None, "", m.group("br"), True, m.group(0)))
         elif m.group("num") is not None:
-            out.append(_Cell(float(m.group("num")), pending_q, "", False, m.group(0)))
+            run = m.group("num").rstrip(".")
+            # A run with two dots is two numbers glued together: kept whole for splitting.
+            value = float(run) if _valid_numeral(run) else None
+            out.append(_Cell(value, pending_q, "", False, m.group(0)))
             pending_q = ""
         else:
             t = m.group("txt").strip()
@@ -1001,7 +1001,7 @@ def _table_row(
     cells = _cells(seg)
     problem = None
     split = "cells"
-    if len(cells) == 1 and cells[0].value is not None and not cells[0].cumulative:
+    if len(cells) == 1 and re.fullmatch(r"[\d.]+%?", cells[0].raw) and not cells[0].qualifier:
         run = cells[0].raw
         pct = run.endswith("%")
         cands = split_digit_run(run.rstrip("%"), "%" if pct or unit == "%" else unit)
@@ -1170,7 +1170,8 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Cross-checking the table against the prose
 
-REL_TOL = 0.005
+# Same fact, same figure: only floating-point noise is forgiven (4.2万亿 vs 42000亿).
+REL_TOL = 1e-6
 
 
 def cross_check_table(table: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -1322,6 +1323,8 @@ def growth_table(
             row["stated_growth_qualifier"] = growth.iloc[0]["qualifier"]
         out.append(row)
     res = pd.DataFrame(out, columns=list(GROWTH_COLUMNS))
+    for c in ("baseline_qualifier", "target_qualifier", "stated_growth_qualifier"):
+        res[c] = res[c].fillna("").astype(str)
     for c in ("baseline_year", "target_year"):
         res[c] = pd.to_numeric(res[c], errors="coerce").astype("Int64")
     for c in ("baseline_value", "target_value", "implied_cagr", "stated_growth", "change"):

@@ -1,0 +1,540 @@
+"""Targets and baselines: golden sentences of both plans, the 专栏1 table, numerals, growth."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import cn2an
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plancompare import cleaning, indicators, paths, reading, sentences
+from plancompare.manifest import load_manifest
+
+CQ = "chongqing-2016-2020"
+CD = "chengdu-2006-2010"
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return load_manifest(paths.MANIFEST)
+
+
+@pytest.fixture(scope="module")
+def imap():
+    return indicators.load_indicator_map()
+
+
+def _plan_sentences(manifest, plan_id: str) -> pd.DataFrame:
+    plan = manifest.plan(plan_id)
+    raw = reading.read_plan_text(manifest.source_path(plan), plan.encoding)
+    df = sentences.split_sentences(cleaning.clean_text(raw.text)).sentences
+    return df.assign(plan_id=plan_id)
+
+
+@pytest.fixture(scope="module")
+def extracted(manifest, imap) -> pd.DataFrame:
+    frames = [
+        indicators.extract_indicators(_plan_sentences(manifest, p.id), p, imap)
+        for p in manifest.plans
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def table_text(manifest) -> str:
+    raw = reading.read_plan_text(manifest.source_path(manifest.plan(CQ))).text
+    start = raw.index("序号指标名称")
+    return raw[start : raw.index("备注", start)]
+
+
+def one(manifest, plan_id: str, text: str) -> pd.DataFrame:
+    df = pd.DataFrame({"plan_id": [plan_id], "sentence_id": [7], "text": [text]})
+    return indicators.extract_indicators(df, manifest.plan(plan_id))
+
+
+def row_of(df: pd.DataFrame, value: float) -> pd.Series:
+    hits = df[df["value"] == value]
+    assert len(hits) == 1, f"expected one row with value {value}, got {len(hits)}:\n{df}"
+    return hits.iloc[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Output shape
+
+
+def test_columns_start_with_the_interface(extracted):
+    assert tuple(extracted.columns[: len(indicators.COLUMNS)]) == indicators.COLUMNS
+
+
+def test_sorted_by_plan_sentence_and_position(extracted):
+    for _, g in extracted.groupby("plan_id"):
+        keys = g[["sentence_id", "position"]].reset_index(drop=True)
+        assert keys.equals(keys.sort_values(["sentence_id", "position"]).reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden sentences: units and scale words
+
+
+def test_wan_yi_yuan_and_cumulative_period(manifest):
+    df = one(
+        manifest, CQ, "“十二五”时期，全市新增地方社会融资规模2.2万亿元，债券发行总额达到3666亿元。"
+    )
+    r = row_of(df, 2.2)
+    assert (r["unit"], r["unit_std"], r["value_std"]) == ("万亿元", "CNY", 2.2e12)
+    assert r["indicator"] == "social_financing_new" and r["cumulative"]
+    assert (r["year"], r["period"], r["role"]) == (2015, "2011-2015", "baseline")
+    r = row_of(df, 3666)
+    assert (r["unit"], r["value_std"], r["indicator"]) == ("亿元", 3.666e11, "bond_issuance")
+
+
+def test_usd_and_count_units(manifest):
+    df = one(
+        manifest,
+        CQ,
+        "加快推进跨境结算，离岸金融结算总量达到3687亿美元，跨境人民币收付拓展至101个国家和地区。",
+    )
+    r = row_of(df, 3687)
+    assert (r["unit"], r["unit_std"], r["value_std"]) == ("亿美元", "USD", 3.687e11)
+    assert r["indicator"] == "offshore_settlement"
+    assert row_of(df, 101)["unit_std"] == "count"
+
+
+def test_yuan_per_person_percent_and_multiples(manifest):
+    df = one(manifest, CQ, "保险深度达到3.3%，保险密度达到1706元/人、较2010年增长53.3%。")
+    density = row_of(df, 1706)
+    assert (density["indicator"], density["unit_std"]) == ("insurance_density", "CNY/person")
+    depth = row_of(df, 3.3)
+    assert (depth["indicator"], depth["unit_std"]) == ("insurance_depth", "%")
+    growth = row_of(df, 53.3)
+    assert (growth["role"], growth["measure"], growth["reference_year"]) == (
+        "growth",
+        "change",
+        2010,
+    )
+    assert growth["indicator"] == "insurance_density"
+
+
+def test_times_and_percentage_points_keep_reference_year(manifest):
+    df = one(
+        manifest,
+        CQ,
+        "2015年，全市金融业增加值超过1410亿元，是2010年的2.6倍，年均增长13.8%，"
+        "占GDP比重达到9%，较2010年提高2.1个百分点。",
+    )
+    level = row_of(df, 1410)
+    assert (level["year"], level["role"], level["qualifier"]) == (2015, "baseline", "more than")
+    times = row_of(df, 2.6)
+    assert (times["unit_std"], times["measure"], times["reference_year"]) == (
+        "times",
+        "multiple",
+        2010,
+    )
+    assert times["indicator"] == "finance_value_added"
+    annual = row_of(df, 13.8)
+    assert (annual["measure"], annual["indicator"]) == ("annual_growth", "finance_value_added")
+    share = row_of(df, 9)
+    assert share["indicator"] == "finance_value_added_share_gdp"
+    points = row_of(df, 2.1)
+    assert (points["unit_std"], points["reference_year"], points["indicator"]) == (
+        "percentage points",
+        2010,
+        "finance_value_added_share_gdp",
+    )
+
+
+def test_fan_means_doubling_relative_to_reference(manifest):
+    df = one(manifest, CQ, "截至2015年底，金融业资产规模4.2万亿元，较2010年翻了一番。")
+    fan = row_of(df, 1)
+    assert (fan["unit"], fan["value_std"], fan["unit_std"]) == ("番", 2.0, "times")
+    assert (fan["reference_year"], fan["indicator"]) == (2010, "financial_assets")
+    df = one(manifest, CQ, "到2020年，金融市场交易量增长两番以上，达到5万亿元左右。")
+    fan = row_of(df, 2)
+    assert (fan["value_std"], fan["reference_year"], fan["qualifier"]) == (4.0, 2015, "at least")
+    level = row_of(df, 5)
+    assert (level["value_std"], level["qualifier"], level["role"]) == (5e12, "about", "target")
+
+
+def test_chinese_numeral_with_scale_word(manifest):
+    df = one(manifest, CQ, "到2020年，力争全市企业账户资金结算规模突破一万亿元。")
+    r = row_of(df, 1)
+    assert (r["unit"], r["value_std"], r["qualifier"], r["aspirational"]) == (
+        "万亿元",
+        1e12,
+        "more than",
+        True,
+    )
+
+
+def test_respectively_distributes_values_over_names(manifest):
+    df = one(
+        manifest,
+        CQ,
+        "截至2015年底，全市银行业不良率、小贷公司不良率和融资担保公司代偿率分别为0.9%、2.54%、1.3%，风险总体可控。",
+    )
+    assert row_of(df, 0.9)["indicator"] == "bank_npl_ratio"
+    assert row_of(df, 2.54)["name_zh"] == "小贷公司不良率"
+    assert row_of(df, 1.3)["name_zh"] == "融资担保公司代偿率"
+
+
+def test_compound_deposits_and_loans(manifest):
+    df = one(
+        manifest,
+        CQ,
+        "金融机构人民币存贷款余额为2.8万亿元和2.2万亿元，分别是2010年底的1.8倍和2.1倍。",
+    )
+    assert row_of(df, 2.8)["indicator"] == "deposits"
+    assert row_of(df, 2.2)["indicator"] == "loans"
+    assert (row_of(df, 1.8)["indicator"], row_of(df, 2.1)["indicator"]) == ("deposits", "loans")
+    assert row_of(df, 2.1)["reference_year"] == 2010
+
+
+def test_count_before_its_noun(manifest):
+    df = one(
+        manifest,
+        CD,
+        "成都现有9家全国性证券公司分公司或管理总部、5家地方证券公司、87家证券营业部、5家证券咨询机构。",
+    )
+    r = row_of(df, 87)
+    assert (r["indicator"], r["name_zh"], r["year"], r["role"]) == (
+        "securities_branches",
+        "证券营业部",
+        2005,
+        "baseline",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Qualifiers, years and roles
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        ("到2010年，各银行存款本外币余额超过10000亿元。", 10000, "more than"),
+        ("到2010年，各项贷款本外币余额约6000亿元。", 6000, "about"),
+        ("到2010年，金融业实现增加值200亿元（2005年价格）左右。", 200, "about"),
+        ("未来五年，成都的地区生产总值年均增长12%以上。", 12, "at least"),
+        ("到2010年，保险业务收入突破150亿元。", 150, "more than"),
+        ("到2010年，金融业增加值占全市地区生产总值的比重不低于5%。", 5, "at least"),
+        ("力争到2010年保险深度达到3.75%。", 3.75, "aim"),
+        ("到2010年，不良贷款率低于3%。", 3, "less than"),
+    ],
+)
+def test_qualifiers(manifest, text, value, qualifier):
+    assert row_of(one(manifest, CD, text), value)["qualifier"] == qualifier
+
+
+def test_chengdu_deposits_baseline_target_and_stated_growth(manifest):
+    base = one(
+        manifest,
+        CD,
+        "截至2005年底，全市金融机构人民币存款余额达4477亿元，贷款余额达3019亿元，分别比2000年末增加136%和103%。",
+    )
+    r = row_of(base, 4477)
+    assert (r["indicator"], r["year"], r["role"], r["value_std"]) == (
+        "deposits",
+        2005,
+        "baseline",
+        4.477e11,
+    )
+    assert row_of(base, 103)["indicator"] == "loans"
+    assert row_of(base, 136)["reference_year"] == 2000
+    target = one(
+        manifest,
+        CD,
+        "到2010年，各银行存款本外币余额超过10000亿元，各项贷款本外币余额约6000亿元，年平均递增分别为18%和14%。",
+    )
+    r = row_of(target, 10000)
+    assert (r["indicator"], r["year"], r["role"], r["qualifier"]) == (
+        "deposits",
+        2010,
+        "target",
+        "more than",
+    )
+    g = row_of(target, 18)
+    assert (g["indicator"], g["measure"], g["reference_year"]) == (
+        "deposits",
+        "annual_growth",
+        2005,
+    )
+    assert row_of(target, 14)["indicator"] == "loans"
+
+
+def test_year_from_phrase_and_price_base_ignored(manifest):
+    df = one(
+        manifest, CD, "全市保险公司保费收入从2000年的24.9亿元增长到2005年的75亿元，增长2倍多。"
+    )
+    assert (row_of(df, 24.9)["year"], row_of(df, 75)["year"]) == (2000, 2005)
+    assert row_of(df, 75)["indicator"] == "premium_income"
+    more = row_of(df, 2)
+    assert (more["qualifier"], more["reference_year"], more["role"]) == (
+        "more than",
+        2000,
+        "growth",
+    )
+    df = one(manifest, CD, "到2010年，金融业实现增加值200亿元（2005年价格）左右，年均增长约12%。")
+    assert row_of(df, 12)["year"] == 2010
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "text", "year", "role"),
+    [
+        (CQ, "到2020年，金融机构数量达到2000家左右。", 2020, "target"),
+        (CQ, "截至2015年底，全市金融机构达到1500家。", 2015, "baseline"),
+        (CQ, "力争保险深度达到5%。", 2020, "target"),
+        (CQ, "到2017年底前，力争设立10家村镇银行。", 2017, "target"),
+        (CQ, "“十三五”期末，金融业增加值达到2500亿元。", 2020, "target"),
+        (CD, "“十一五”期间，金融业增加值达到200亿元。", 2010, "target"),
+        (CD, "“十五”期间，全市新增贷款达到1500亿元。", 2005, "baseline"),
+        (CD, "保险中介市场发展较快，46家保险代理公司相继成立。", 2005, "baseline"),
+        (CQ, "截至2015年底，全国金融业增加值占GDP比重为8.4%。", 2015, "context"),
+    ],
+)
+def test_year_forms_and_roles(manifest, plan_id, text, year, role):
+    df = one(manifest, plan_id, text)
+    levels = df[df["measure"] == "level"]
+    assert len(levels) == 1, df
+    assert (levels.iloc[0]["year"], levels.iloc[0]["role"]) == (year, role)
+
+
+def test_qualitative_target_kept_without_number(manifest):
+    df = one(manifest, CQ, "到2020年，小微企业贷款增速不低于全市贷款平均增速。")
+    assert len(df) == 1
+    r = df.iloc[0]
+    assert math.isnan(r["value"])
+    assert (r["qualitative_target"], r["qualifier"], r["indicator"], r["role"]) == (
+        "不低于全市贷款平均增速",
+        "at least",
+        "small_business_loan_growth",
+        "target",
+    )
+
+
+def test_years_and_ordinals_are_not_values(manifest):
+    df = one(manifest, CD, "2004年初，我市成立了市金融业发展指导委员会，第11次会议于2005年召开。")
+    assert df.empty
+
+
+def test_following_sentence_inherits_the_year(manifest):
+    df = pd.DataFrame(
+        {
+            "plan_id": CD,
+            "sentence_id": [123, 124, 125],
+            "text": [
+                "到2010年，保险业务收入超过150亿元，年均递增15%左右；",
+                "保险深度达到3.75%；",
+                "保险密度达到1270元/人。",
+            ],
+        }
+    )
+    out = indicators.extract_indicators(df, manifest.plan(CD))
+    r = row_of(out, 1270)
+    assert (r["year"], r["role"], r["unit_std"]) == (2010, "target", "CNY/person")
+    assert row_of(out, 3.75)["year_source"] == "previous sentence"
+
+
+# ---------------------------------------------------------------------------------------------
+# The flattened 专栏1
+
+
+EXPECTED_TABLE = {
+    # row: (indicator, 2015, 2020, cumulative)
+    1: ("finance_value_added_share_gdp", 9.0, 11.0, False),
+    2: ("financial_assets", 4.2, 7.0, False),
+    3: ("financial_institutions_count", 1500.0, 2000.0, False),
+    4: ("social_financing_new", 2.2, 2.8, True),
+    5: ("financial_market_turnover", 9919.0, 50000.0, False),
+    6: ("small_business_loan_growth", 19.0, None, False),
+    7: ("securitisation_ratio", 53.7, None, False),
+    8: ("insurance_density", 1706.0, 3500.0, False),
+    9: ("insurance_depth", 3.3, 5.0, False),
+    10: ("return_on_assets", 1.57, None, False),
+    11: ("bank_npl_ratio", 0.9, None, False),
+}
+
+
+def test_table_rows(table_text):
+    table, problems = indicators.parse_indicator_table(table_text)
+    assert problems == []
+    assert list(table["row"]) == list(range(1, 12))
+    for r in table.to_dict("records"):
+        key, v0, v1, cum = EXPECTED_TABLE[r["row"]]
+        assert r["indicator"] == key
+        assert r["value_2015"] == pytest.approx(v0)
+        if v1 is None:
+            assert pd.isna(r["value_2020"]) and r["target_text"]
+        else:
+            assert r["value_2020"] == pytest.approx(v1)
+        assert r["cumulative"] == cum
+    first = table.iloc[0]
+    assert first["qualifier_2020"] == "more than"
+    assert table.loc[table["row"] == 11, "target_text"].item() == "保持低于全国平均水平"
+    assert table.loc[table["row"] == 8, "unit_std"].item() == "CNY/person"
+
+
+def test_ambiguous_digit_run_is_reported_not_guessed():
+    text = "序号指标名称2015年2020年1测试比率（%）12.513.52金融机构数量（家）15002000"
+    table, problems = indicators.parse_indicator_table(text)
+    assert len(problems) == 1 and problems[0].startswith("row 1")
+    assert pd.isna(table.loc[0, "value_2015"]) and table.loc[0, "split"] == "unsplit"
+    assert (table.loc[1, "value_2015"], table.loc[1, "value_2020"]) == (1500.0, 2000.0)
+
+
+def test_split_digit_run_uses_plausibility():
+    assert indicators.split_digit_run("17063500") == [(1706.0, 3500.0)]
+    assert indicators.split_digit_run("4.27") == [(4.2, 7.0)]
+    assert len(indicators.split_digit_run("12.513.5", "%")) == 2
+
+
+def test_table_rows_flow_into_extraction(extracted):
+    t = extracted[(extracted["plan_id"] == CQ) & (extracted["source"] == "table")]
+    dens = t[t["indicator"] == "insurance_density"].set_index("role")
+    assert (dens.loc["baseline", "year"], dens.loc["baseline", "value"]) == (2015, 1706)
+    assert (dens.loc["target", "year"], dens.loc["target", "value"]) == (2020, 3500)
+    inst = t[t["indicator"] == "financial_institutions_count"].set_index("role")
+    assert (inst.loc["baseline", "value"], inst.loc["target", "value"]) == (1500, 2000)
+    cum = t[t["indicator"] == "social_financing_new"]
+    assert cum["cumulative"].all() and set(cum["period"]) == {"2011-2015", "2016-2020"}
+
+
+def test_cross_check_against_prose(table_text, extracted):
+    table, _ = indicators.parse_indicator_table(table_text)
+    check = indicators.cross_check_table(table, extracted[extracted["plan_id"] == CQ])
+    status = {(r.row, r.year): r.status for r in check.itertuples()}
+    assert status[(8, 2015)] == "agree"  # 保险密度达到1706元/人
+    assert status[(3, 2020)] == "agree"  # 金融机构数量达到2000家左右
+    assert status[(1, 2020)] == "agree"  # 比重达到11%以上
+    assert status[(8, 2020)] == "not stated"
+    assert status[(11, 2020)] == "no number in table"
+    assert "disagree" not in status.values()
+
+
+def test_cross_check_reports_disagreement(table_text, extracted):
+    table, _ = indicators.parse_indicator_table(table_text)
+    prose = extracted[extracted["plan_id"] == CQ].copy()
+    is_density = (prose["indicator"] == "insurance_density") & (prose["source"] == "prose")
+    prose.loc[is_density & (prose["value"] == 1706), "value_std"] = 1600.0
+    check = indicators.cross_check_table(table, prose)
+    row = check[(check["row"] == 8) & (check["year"] == 2015)].iloc[0]
+    assert row["status"] == "disagree"
+
+
+# ---------------------------------------------------------------------------------------------
+# Numerals
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_chinese_integer_round_trip(n):
+    assert indicators.parse_number(cn2an.an2cn(str(n))) == n
+
+
+@given(st.integers(min_value=1, max_value=9999), st.sampled_from(["万", "亿", "万亿"]))
+def test_chinese_numeral_with_scale_round_trip(n, scale):
+    assert indicators.parse_number(cn2an.an2cn(str(n)) + scale) == n * indicators.SCALES[scale]
+
+
+@given(
+    st.decimals(min_value=0, max_value=99999, places=2, allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", "万", "亿", "万亿"]),
+)
+def test_mixed_arabic_and_scale_round_trip(d, scale):
+    text = f"{d:f}{scale}"
+    expected = float(d) * indicators.SCALES.get(scale, 1.0)
+    assert indicators.parse_number(text) == pytest.approx(expected, rel=1e-12)
+
+
+def test_liang_and_fan():
+    assert indicators.parse_number("两") == 2
+    assert indicators.multiple_of_fan(1) == 2
+    assert indicators.multiple_of_fan(indicators.parse_number("两")) == 4
+
+
+def test_five_year_periods():
+    assert indicators.five_year_period(11) == (2006, 2010)
+    assert indicators.five_year_period(12) == (2011, 2015)
+    assert indicators.five_year_period(13) == (2016, 2020)
+
+
+# ---------------------------------------------------------------------------------------------
+# Growth
+
+
+def test_implied_cagr_compounds_back_to_the_target():
+    r = indicators.implied_cagr(4477, 2005, 10000, 2010)
+    assert 4477 * (1 + r) ** 5 == pytest.approx(10000)
+    assert 0.17 < r < 0.18
+    assert indicators.implied_cagr(100, 2000, 200, 2010) == pytest.approx(2 ** (1 / 10) - 1)
+    assert indicators.implied_cagr(50, 2015, 50, 2020) == 0
+    assert indicators.implied_cagr(200, 2015, 100, 2020) < 0
+
+
+@pytest.mark.parametrize(
+    ("v0", "y0", "v1", "y1"), [(100, 2015, 200, 2015), (0, 2015, 10, 2020), (-5, 2015, 10, 2020)]
+)
+def test_implied_cagr_undefined(v0, y0, v1, y1):
+    assert math.isnan(indicators.implied_cagr(v0, y0, v1, y1))
+
+
+def test_growth_table_chengdu_deposits(extracted):
+    g = indicators.growth_table(extracted)
+    r = g[(g["plan_id"] == CD) & (g["indicator"] == "deposits")].iloc[0]
+    assert (r["baseline_year"], r["baseline_value"]) == (2005, 4.477e11)
+    assert (r["target_year"], r["target_value"], r["target_qualifier"]) == (2010, 1e12, "more than")
+    assert r["stated_growth"] == pytest.approx(0.18)
+    assert r["implied_cagr"] == pytest.approx((1e12 / 4.477e11) ** 0.2 - 1)
+    cq = g[(g["plan_id"] == CQ) & (g["indicator"] == "insurance_density")].iloc[0]
+    assert (cq["baseline_value"], cq["target_value"]) == (1706, 3500)
+
+
+def test_at_least_five_shared_indicators(extracted):
+    cmp = indicators.compare_indicators(extracted, CQ, CD)
+    shared = set(cmp["indicator"])
+    assert len(shared) >= 5
+    assert {"deposits", "loans", "premium_income", "insurance_density", "insurance_depth"} <= shared
+    row = cmp.set_index("indicator").loc["finance_value_added_share_gdp"]
+    assert (row["left_baseline_value"], row["left_target_value"]) == (9, 11)
+    assert (row["right_baseline_value"], row["right_target_value"]) == (4.8, 5)
+    assert row["label_zh"] == "金融业增加值占GDP比重"
+    assert not cmp["label_en"].eq("").any()
+
+
+# ---------------------------------------------------------------------------------------------
+# The indicator map
+
+
+def test_indicator_map_has_required_keys(imap):
+    required = {
+        "finance_value_added_share_gdp",
+        "deposits",
+        "loans",
+        "premium_income",
+        "insurance_density",
+        "insurance_depth",
+        "listed_companies",
+        "financial_institutions_count",
+        "financial_assets",
+    }
+    assert required <= set(imap.indicators)
+    assert imap.version >= 1
+    assert imap.unit_of("insurance_density") == "CNY/person"
+    for d in imap.indicators.values():
+        assert d.label_en and re.search(r"[\u4e00-\u9fff]", d.label_zh) and d.aliases
+
+
+def test_indicator_map_rejects_missing_fields(tmp_path):
+    bad = tmp_path / "indicators.yml"
+    bad.write_text("version: 1\nindicators:\n  deposits:\n    label_en: Deposits\n", "utf-8")
+    with pytest.raises(ValueError, match="deposits"):
+        indicators.load_indicator_map(bad)
+
+
+def test_alias_exclusions(imap):
+    assert imap.find("外资金融机构数量", "count").keys == ("foreign_financial_institutions",)
+    assert imap.find("全市金融机构", "count").keys == ("financial_institutions_count",)
+    assert imap.find("全市金融机构", "CNY") is None
+    assert imap.find("人民币存贷款余额", "CNY").keys == ("deposits", "loans")
