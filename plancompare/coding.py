@@ -1,4 +1,10 @@
-"""Coding sentences into the five categories: the naive keyword count and the rule-based codebook."""
+"""Coding sentences into the five categories: naive keyword count, rule codebook and classifier.
+
+The rule coder reads everything it knows from ``data/codebook.yml``: weighted terms, phrase
+overrides, exclusions, proximity rules (a verb near an object), decisive rules, heading handling
+and framing. The classifier (``plancompare.classifier``) is trained on the hand-coded validation
+set the first time it is asked for, once per process.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +29,36 @@ CODED_COLUMNS = [
     "probability",
     "coder",
 ]
+CODERS = ("naive", "rules", "classifier")
+# The coder that measured best on the validation set (see `python -m plancompare.evaluate`).
+DEFAULT_CODER = "rules"
+# Phrases claimed by an exclusion count for no category.
+EXCLUDED = "-"
+
+
+@dataclass(frozen=True)
+class ProximityRule:
+    """A verb (or other cue) followed within `window` characters by an object: adds `weight`."""
+
+    name: str
+    category: str
+    cues: tuple[str, ...]
+    objects: tuple[str, ...]
+    window: int = 12
+    weight: float = 2.0
+    decisive: bool = False
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Return the regex of a cue followed by an object within the window, inside one clause."""
+        cues = "|".join(re.escape(c) for c in sorted(self.cues, key=len, reverse=True))
+        objs = "|".join(re.escape(o) for o in sorted(self.objects, key=len, reverse=True))
+        return re.compile(f"(?:{cues})[^。；，、：]{{0,{self.window}}}?(?:{objs})")
 
 
 @dataclass(frozen=True)
 class Codebook:
-    """The codebook as loaded from YAML: weighted terms per category and phrase overrides."""
+    """The codebook as loaded from YAML: weighted terms per category, overrides and rules."""
 
     version: str
     sha256: str
@@ -40,6 +71,13 @@ class Codebook:
     tie_order: tuple[str, ...] = CATEGORIES
     framing_openers: tuple[str, ...] = ()
     framing_min_score: float = 4.0
+    exclusions: tuple[str, ...] = ()
+    proximity: tuple[ProximityRule, ...] = ()
+    heading_markers: tuple[str, ...] = ()
+    heading_span: int = 0
+    heading_weight: float = 1.0
+    spread_categories: int = 99
+    spread_markers: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @cached_property
@@ -50,6 +88,8 @@ class Codebook:
             for term, weight in terms.items():
                 out[term] = (cat, float(weight))
         out.update(self.overrides)
+        for phrase in self.exclusions:
+            out[phrase] = (EXCLUDED, 0.0)
         return out
 
     @cached_property
@@ -58,9 +98,32 @@ class Codebook:
         phrases = sorted(self.term_category, key=lambda t: (-len(t), t))
         return re.compile("|".join(re.escape(p) for p in phrases))
 
+    @cached_property
+    def heading_pattern(self) -> re.Pattern[str] | None:
+        """Return the regex of a heading marker at the start of a text, or None."""
+        if not self.heading_markers:
+            return None
+        return re.compile("|".join(f"(?:{m})" for m in self.heading_markers))
+
     def all_terms(self) -> list[str]:
-        """Return every term and override phrase of the codebook, sorted."""
-        return sorted(self.term_category)
+        """Return every term and override phrase of the codebook (the words jieba must keep whole)."""
+        return sorted(set(self.terms_flat()) | set(self.overrides))
+
+    def terms_flat(self) -> list[str]:
+        """Return the category terms of the codebook, sorted."""
+        return sorted({t for terms in self.terms.values() for t in terms})
+
+
+def _proximity_rule(spec: dict) -> ProximityRule:
+    return ProximityRule(
+        name=str(spec["name"]),
+        category=str(spec["category"]),
+        cues=tuple(spec["cues"]),
+        objects=tuple(spec["objects"]),
+        window=int(spec.get("window", 12)),
+        weight=float(spec.get("weight", 2.0)),
+        decisive=bool(spec.get("decisive", False)),
+    )
 
 
 def load_codebook(path: Path | str = paths.CODEBOOK) -> Codebook:
@@ -74,7 +137,12 @@ def load_codebook(path: Path | str = paths.CODEBOOK) -> Codebook:
         for phrase, spec in (raw.get("overrides") or {}).items()
     }
     framing = raw.get("framing") or {}
-    known = {k: v for k, v in raw.items() if k not in {"categories", "overrides", "framing"}}
+    headings = raw.get("headings") or {}
+    known = {
+        k: v
+        for k, v in raw.items()
+        if k not in {"categories", "overrides", "framing", "exclusions", "proximity", "headings"}
+    }
     return Codebook(
         version=str(raw["version"]),
         sha256=hashlib.sha256(data).hexdigest(),
@@ -89,17 +157,51 @@ def load_codebook(path: Path | str = paths.CODEBOOK) -> Codebook:
         tie_order=tuple(raw.get("tie_order", CATEGORIES)),
         framing_openers=tuple(framing.get("openers", ())),
         framing_min_score=float(framing.get("framing_min_score", 4.0)),
+        exclusions=tuple(str(p) for p in raw.get("exclusions") or ()),
+        proximity=tuple(_proximity_rule(s) for s in raw.get("proximity") or ()),
+        heading_markers=tuple(headings.get("markers", ())),
+        heading_span=int(headings.get("span", 0)),
+        heading_weight=float(headings.get("weight", 1.0)),
+        spread_categories=int(framing.get("spread_categories", 99)),
+        spread_markers=tuple(framing.get("spread_markers", ())),
         extra=known,
     )
 
 
 def match_terms(text: str, codebook: Codebook) -> list[tuple[str, str, float]]:
-    """Return the (phrase, category, weight) matches in a text, left to right, longest phrase first."""
+    """Return the (phrase, category, weight) matches in a text, left to right, longest first."""
+    return [(p, c, w) for p, c, w, _ in _matches(text, codebook)]
+
+
+def _matches(text: str, codebook: Codebook) -> list[tuple[str, str, float, int]]:
+    """Return (phrase, category, weight, start) per match; heading-prefix matches weigh less."""
+    head_end = _heading_end(text, codebook)
     out = []
     for m in codebook.pattern.finditer(text):
         cat, weight = codebook.term_category[m.group(0)]
-        out.append((m.group(0), cat, weight))
+        if m.start() < head_end:
+            weight *= codebook.heading_weight
+        out.append((m.group(0), cat, weight, m.start()))
     return out
+
+
+def _heading_end(text: str, codebook: Codebook) -> int:
+    """Return where a glued heading probably ends (0 when the text opens with no heading marker)."""
+    pattern = codebook.heading_pattern
+    m = pattern.match(text) if pattern is not None else None
+    return m.end() + codebook.heading_span if m else 0
+
+
+def category_scores(text: str, codebook: Codebook) -> dict[str, float]:
+    """Return the rule score of every category for one text (terms plus proximity rules)."""
+    scores = dict.fromkeys(CATEGORIES, 0.0)
+    for _, cat, weight, _ in _matches(text, codebook):
+        if cat in scores:
+            scores[cat] += weight
+    for rule in codebook.proximity:
+        if rule.pattern.search(text):
+            scores[rule.category] += rule.weight
+    return scores
 
 
 def _rank(scores: dict[str, float], codebook: Codebook) -> list[tuple[str, float]]:
@@ -109,28 +211,49 @@ def _rank(scores: dict[str, float], codebook: Codebook) -> list[tuple[str, float
 
 def code_text_rules(text: str, codebook: Codebook) -> dict[str, object]:
     """Return the rule-based coding of one sentence: categories, primary, matched terms, evidence."""
-    matches = match_terms(text, codebook)
+    matches = _matches(text, codebook)
+    terms = sorted({t for t, c, _, _ in matches if c != EXCLUDED})
     scores: dict[str, float] = defaultdict(float)
-    for _, cat, weight in matches:
+    for _, cat, weight, _ in matches:
         if cat in CATEGORIES:
             scores[cat] += weight
+    fired = [r for r in codebook.proximity if r.pattern.search(text)]
+    for rule in fired:
+        scores[rule.category] += rule.weight
     ranked = [(c, s) for c, s in _rank(scores, codebook) if s > 0]
-    terms = sorted({t for t, _, _ in matches})
-    if not ranked or ranked[0][1] < codebook.min_score:
-        return _coded([], OTHER, terms, "no category term scores enough", None, "rules")
-    top_cat, top_score = ranked[0]
-    if top_score < codebook.framing_min_score and text.startswith(codebook.framing_openers):
-        return _coded(
-            [], OTHER, terms, "framing sentence (guiding ideology or principle)", None, "rules"
-        )
-    cats = [
-        c for c, s in ranked if s >= max(codebook.min_score, codebook.secondary_share * top_score)
+    decisive = next((r for r in fired if r.decisive), None)
+    if decisive is not None:
+        top_cat, top_score = decisive.category, scores[decisive.category]
+        ranked = [(top_cat, top_score)] + [(c, s) for c, s in ranked if c != top_cat]
+        reason = f"decisive rule {decisive.name}"
+    else:
+        if not ranked or ranked[0][1] < codebook.min_score:
+            return _coded([], OTHER, terms, "no category term scores enough", None, "rules")
+        top_cat, top_score = ranked[0]
+        if top_score < codebook.framing_min_score and text.startswith(codebook.framing_openers):
+            return _coded([], OTHER, terms, "framing opener (ideology or principle)", None, "rules")
+        if _is_spread(ranked, text, codebook):
+            return _coded([], OTHER, terms, "framing list spanning many categories", None, "rules")
+        reason = f"{top_cat} {top_score:g}"
+    cats = [top_cat] + [
+        c
+        for c, s in ranked
+        if c != top_cat and s >= max(codebook.min_score, codebook.secondary_share * top_score)
     ]
-    decided = [t for t, c, _ in matches if c == top_cat]
-    evidence = f"{top_cat} {top_score:g}: " + "、".join(dict.fromkeys(decided))
+    decided = [t for t, c, _, _ in matches if c == top_cat]
+    decided += [f"[{r.name}]" for r in fired if r.category == top_cat]
+    evidence = f"{reason}: " + "、".join(dict.fromkeys(decided))
     if len(ranked) > 1:
         evidence += f" (next {ranked[1][0]} {ranked[1][1]:g})"
     return _coded(cats, top_cat, terms, evidence, None, "rules")
+
+
+def _is_spread(ranked: list[tuple[str, float]], text: str, codebook: Codebook) -> bool:
+    """Return whether a sentence names many categories around a framing marker (a goal list)."""
+    scoring = [c for c, s in ranked if s >= codebook.min_score]
+    return len(scoring) >= codebook.spread_categories and any(
+        m in text for m in codebook.spread_markers
+    )
 
 
 def code_text_naive(text: str, codebook: Codebook) -> dict[str, object]:
@@ -165,12 +288,21 @@ def _coded(cats, primary, terms, evidence, probability, coder) -> dict[str, obje
 
 
 def code_sentences(
-    sentences: pd.DataFrame, codebook: Codebook, coder: str = "rules", text_column: str = "text"
+    sentences: pd.DataFrame,
+    codebook: Codebook,
+    coder: str = DEFAULT_CODER,
+    text_column: str = "text",
 ) -> pd.DataFrame:
     """Return the sentence table with the coding columns of the chosen coder added."""
-    fn = {"rules": code_text_rules, "naive": code_text_naive}.get(coder)
-    if fn is None:
-        raise ValueError(f"unknown coder {coder!r} (choose from: naive, rules)")
-    coded = pd.DataFrame([fn(t, codebook) for t in sentences[text_column]], columns=CODED_COLUMNS)
-    coded.index = sentences.index
+    texts = sentences[text_column].astype(str).tolist()
+    if coder == "classifier":
+        from .classifier import code_texts_classifier  # imported late: it imports this module
+
+        rows = code_texts_classifier(texts, codebook)
+    elif coder in ("rules", "naive"):
+        fn = code_text_rules if coder == "rules" else code_text_naive
+        rows = [fn(t, codebook) for t in texts]
+    else:
+        raise ValueError(f"unknown coder {coder!r} (choose from: {', '.join(CODERS)})")
+    coded = pd.DataFrame(rows, columns=CODED_COLUMNS, index=sentences.index)
     return pd.concat([sentences.drop(columns=CODED_COLUMNS, errors="ignore"), coded], axis=1)
