@@ -413,7 +413,9 @@ def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
         yrs = _period_years(m, plan)
         if yrs is None:
             continue
-        out.append(YearExpr(m.start(), m.end(), yrs[1], "period", yrs))
+        kind = "ref" if _REF_BEFORE.search(text[: m.start()]) else "period"
+        year = yrs[0] if text[m.end() : m.end() + 1] == "初" else yrs[1]
+        out.append(YearExpr(m.start(), m.end(), year, kind, yrs))
     return sorted(out, key=lambda e: e.start)
 
 
@@ -438,10 +440,13 @@ _NOISE_PREFIX = re.compile(
 _NOISE_SUFFIX = re.compile(
     r"(?:达到|达|为|是|有|实现|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
     r"以上|左右|高于|低于|不低于|保持|年均|年平均|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
-    r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|翻了|翻|[、，,；;：:\s])+$"
+    r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|(?:较|比)“?十[一二三四]?五”?(?:末|期末|时期)?|"
+    r"翻了|翻|[、，,；;：:\s])+$"
 )
 _REF_IN = re.compile(r"(?:较|比|是|为|从)(?:19|20)\d{2}年|翻|同比")
-_TARGET_WORDS = re.compile(r"力争|争取|确保|将|目标|到20\d\d|到“?十")
+_TARGET_WORDS = re.compile(
+    r"力争|争取|确保|将|目标|到20\d\d|到“?十|(?:提高|提升|增长|增加|扩大|降低|下降|降)(?:到|至)|控制在|保持在"
+)
 # Figures about the country or the world are context, not the plan's own baseline or target.
 _NATIONAL = re.compile(r"(?:全国|我国|全球|世界)(?!性|平均)")
 
@@ -567,6 +572,9 @@ def _measure(m: Mention, prev: Mention | None) -> str:
         return "annual_growth"
     if _CHANGE_END.search(lead):
         return "change"
+    if m.unit_std == "count" and _clean_name(lead).startswith(("新增", "新设", "增设")):
+        # 新增上市公司30家 counts an increase; 新增地方社会融资规模 (money) is a flow level.
+        return "change"
     return "level"
 
 
@@ -667,6 +675,11 @@ def _sentence_rows(
         else:
             pending = []
             hit = imap.find(m.lead, unit_for_match, norm)
+            if m.unit_std == "count" and m.measure == "level":
+                # 87家证券营业部: a count before its noun names what it counts.
+                name, key = _following_name(norm, m.end, imap)
+                if name:
+                    hit = None
             if "分别" in m.lead:
                 pending = _respectively(m, mentions, i, resolved, norm, imap)
                 if pending:
@@ -676,9 +689,6 @@ def _sentence_rows(
                 key, name = pending.pop(0)
             elif not name and hit is not None:
                 key, name = hit.keys[0], hit.surface
-            if not name and m.unit_std == "count":
-                # 87家证券营业部: a count before its noun names what it counts.
-                name, key = _following_name(norm, m.end, imap)
             if not name:
                 name = _clean_name(m.lead)
             if m.measure != "level" and hit is None and _REF_IN.search(name):
@@ -769,11 +779,16 @@ def _mention_row(
     else:
         year, year_source = plan.baseline_year, "plan baseline"
     prefix = norm[: m.start]
+    aim = bool(_AIM.search(prefix))
     if m.measure != "level":
         role = "growth"
     elif _NATIONAL.search(m.lead):
         role = "context"
-    elif year > plan.baseline_year or year_source == "plan end":
+    elif (
+        year > plan.start
+        or year_source == "plan end"
+        or (year == plan.start and (aim or (ye is not None and ye.target_marker)))
+    ):
         role = "target"
     else:
         role = "baseline"
@@ -790,7 +805,6 @@ def _mention_row(
         or (period is not None and "新增" in m.lead and m.measure == "level")
     )
     qualifier = m.qualifier
-    aim = bool(_AIM.search(prefix))
     if not qualifier and aim:
         qualifier = "aim"
     return _row(

@@ -206,6 +206,19 @@ def test_count_before_its_noun(manifest):
         2005,
         "baseline",
     )
+    assert set(df.loc[df["value"] == 5, "name_zh"]) == {"地方证券公司", "证券咨询机构"}
+
+
+def test_new_count_is_a_change(manifest):
+    df = one(manifest, CQ, "到2020年，境内外上市公司数量达到100家以上，新增上市公司30家。")
+    assert row_of(df, 100)[["role", "qualifier"]].tolist() == ["target", "at least"]
+    new = row_of(df, 30)
+    assert (new["role"], new["measure"], new["indicator"], new["reference_year"]) == (
+        "growth",
+        "change",
+        "listed_companies",
+        2015,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,6 +306,9 @@ def test_year_from_phrase_and_price_base_ignored(manifest):
         (CD, "“十五”期间，全市新增贷款达到1500亿元。", 2005, "baseline"),
         (CD, "保险中介市场发展较快，46家保险代理公司相继成立。", 2005, "baseline"),
         (CQ, "截至2015年底，全国金融业增加值占GDP比重为8.4%。", 2015, "context"),
+        (CQ, "2016年上半年，全市保费收入达到300亿元。", 2016, "baseline"),
+        (CQ, "到2016年底，全市保费收入达到600亿元。", 2016, "target"),
+        (CQ, "保险深度提高到5%左右。", 2020, "target"),
     ],
 )
 def test_year_forms_and_roles(manifest, plan_id, text, year, role):
