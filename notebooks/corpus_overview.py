@@ -1,0 +1,63 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python (plancompare)
+#     language: python
+#     name: plancompare
+# ---
+
+# %% [markdown]
+# # Corpus overview 规划语料概览
+#
+# Every processed plan of the manifest, ordered by period: how its sentences divide among the
+# five categories, which canonical indicators it states, and links to every report.
+
+# %% tags=["parameters"]
+manifest_path = "../data/plans.yml"
+processed_dir = "../data/processed"
+
+# %%
+from IPython.display import HTML
+
+from plancompare import charts, corpus, report
+from plancompare.manifest import load_manifest
+
+manifest = load_manifest(manifest_path)
+plans, sentences, found = corpus.load_corpus(manifest, processed_dir)
+report.para(corpus.summary_text(corpus.summary(plans, sentences)))
+
+# %% [markdown]
+# ## Category shares 类别比重
+#
+# Share of each plan's distinct sentences by primary category; hover a cell for its count and
+# 95% bootstrap interval (sentences resampled, fixed seed). Plans run from the earliest period
+# down to the latest.
+
+# %%
+shares = corpus.heatmap_data(sentences, plans)
+charts.show(corpus.heatmap_chart(shares), "corpus-shares")
+
+# %% [markdown]
+# ## Indicator coverage 指标覆盖
+#
+# Which plan states which canonical indicator (a target, a baseline or a growth figure), from
+# the quantitative statements extracted by the pipeline.
+
+# %%
+imap = corpus.indicator_map()
+coverage = corpus.coverage_matrix(found, [p.id for p in plans], imap)
+report.table(corpus.coverage_by_indicator(coverage, imap))
+
+# %%
+report.table(corpus.coverage_by_plan(coverage, plans, imap))
+
+# %% [markdown]
+# ## Reports 报告
+
+# %%
+HTML(corpus.links_html(corpus.report_links(manifest, plans)))
