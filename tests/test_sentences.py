@@ -1,0 +1,143 @@
+"""Sentence splitting: headings, table of contents, duplicates, and nothing lost."""
+
+import re
+
+import pytest
+
+from plancompare import paths
+from plancompare.cleaning import clean_text, normalise
+from plancompare.reading import read_plan_text
+from plancompare.sentences import (
+    TERMINATORS,
+    detach_headings,
+    raw_sentences,
+    remove_toc,
+    split_sentences,
+    toc_titles,
+)
+
+RAW = paths.DATA / "raw"
+
+
+@pytest.fixture(scope="module")
+def chongqing_text() -> str:
+    return clean_text(read_plan_text(RAW / "chongqing-2016-2020.txt").text)
+
+
+@pytest.fixture(scope="module")
+def chengdu_text() -> str:
+    return clean_text(read_plan_text(RAW / "chengdu-2006-2010.txt").text)
+
+
+@pytest.fixture(scope="module")
+def chongqing(chongqing_text):
+    return split_sentences(chongqing_text)
+
+
+@pytest.fixture(scope="module")
+def chengdu(chengdu_text):
+    return split_sentences(chengdu_text)
+
+
+def test_normalise_widths_and_spaces_keeps_chinese_punctuation():
+    text = "２０１５年，规模达到４．２万亿元（％）\u3000\u3000第二段　ＡＢｃ"
+    assert normalise(text) == "2015年，规模达到4．2万亿元（%）\n第二段\nABc"
+
+
+def test_raw_sentences_split_on_terminators_and_keep_closing_quotes():
+    parts = raw_sentences("一是总量不大。二是“优势不突出。”三是；四\n五！")
+    assert parts == ["一是总量不大。", "二是“优势不突出。”", "三是；", "四", "五！"]
+
+
+def test_toc_titles_and_removal(chongqing_text):
+    titles = toc_titles(chongqing_text)
+    assert titles[:3] == ["第一章发展基础与环境", "第一节发展基础", "第二节发展环境"]
+    assert "第八节建成金融人才高地" in titles and len(titles) == 25
+    text, removed = remove_toc(chongqing_text)
+    assert removed > 600
+    assert "………" not in text and "目录第一章" not in text
+
+
+@pytest.mark.parametrize(
+    "sentence, heads, body",
+    [
+        (
+            "第一节发展基础金融业综合实力稳步提升，支柱产业地位持续巩固。",
+            ["第一节发展基础"],
+            "金融业综合实力稳步提升，支柱产业地位持续巩固。",
+        ),
+        (
+            "第二章指导思想与目标第一节指导思想以党的十八大精神为指导。",
+            ["第二章指导思想与目标", "第一节指导思想"],
+            "以党的十八大精神为指导。",
+        ),
+        (
+            "一、丰富金融机构牌照门类不断提高金融机构集聚度，紧跟国家金融政策动向。",
+            ["一、丰富金融机构牌照门类"],
+            "不断提高金融机构集聚度，紧跟国家金融政策动向。",
+        ),
+        ("（一）发展基础。", ["（一）发展基础。"], ""),
+        ("专栏5发展农村合作金融体系", ["专栏5发展农村合作金融体系"], ""),
+        # A long numbered lead sentence stays a sentence.
+        (
+            "2．成都未来经济的快速平稳发展和改革开放的进一步深化，将为金融业的发展提供新的机遇和更为广阔的空间。",
+            [],
+            "2．成都未来经济的快速平稳发展和改革开放的进一步深化，将为金融业的发展提供新的机遇和更为广阔的空间。",
+        ),
+    ],
+)
+def test_detach_headings(sentence, heads, body):
+    known = ["第一节发展基础", "第二章指导思想与目标", "第一节指导思想"]
+    got_heads, got_body = detach_headings(sentence, known)
+    assert [h for _, h in got_heads] == heads
+    assert got_body == body
+
+
+def test_chongqing_has_no_duplicates_and_counts(chongqing):
+    df = chongqing.sentences
+    keys = df["kind"] + "|" + df["text"].str.replace(r"\s+", "", regex=True)
+    assert keys.is_unique
+    assert chongqing.n_duplicates == chongqing.n_raw - len(df)
+    body = df[df["kind"] == "sentence"]
+    # The README measures about 540 naive sentences of which about 410 are distinct.
+    assert 380 <= len(body) <= 430
+    assert chongqing.n_duplicates > 100
+    # The notice paragraph that the scrape repeated is kept once.
+    assert body["text"].str.contains("现将《重庆市建设国内重要功能性金融中心").sum() == 1
+
+
+def _naive_sentences(text: str) -> set[str]:
+    text, _ = remove_toc(text)
+    return {re.sub(r"\s+", "", s) for s in raw_sentences(text)}
+
+
+@pytest.mark.parametrize("fixture", ["chongqing", "chengdu"])
+def test_no_distinct_raw_sentence_is_lost(fixture, request):
+    split = request.getfixturevalue(fixture)
+    text = request.getfixturevalue(f"{fixture}_text")
+    out = set(split.sentences["text"].str.replace(r"\s+", "", regex=True))
+    headings = set(split.sentences.loc[split.sentences["kind"] == "heading", "text"])
+    for s in _naive_sentences(text):
+        if s in out:
+            continue
+        # Otherwise it must be headings glued to a kept body: peel kept headings off its front.
+        rest = s
+        while rest and rest not in out:
+            head = next(
+                (h for h in sorted(headings, key=len, reverse=True) if rest.startswith(h)), None
+            )
+            assert head is not None, f"lost: {s}"
+            rest = rest[len(head) :]
+
+
+def test_chengdu_sections_follow_numbered_headings(chengdu):
+    df = chengdu.sentences
+    row = df[df["text"].str.startswith("截至2005年底，国家开发银行")].iloc[0]
+    assert row["section"] == "一、规划背景 > （一）发展基础 > 1．多元化金融组织体系初步形成"
+    assert chengdu.n_duplicates == 0
+    assert (df["kind"] == "heading").sum() >= 30
+    assert all(
+        t[-1] in TERMINATORS or t[-1] in "”）："
+        for t in df.loc[df["kind"] == "sentence", "text"]
+        if len(t) > 40
+    )
