@@ -34,6 +34,7 @@ CODERS = ("naive", "rules", "classifier")
 DEFAULT_CODER = "rules"
 # Phrases claimed by an exclusion count for no category.
 EXCLUDED = "-"
+_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ class Codebook:
         return re.compile("|".join(f"(?:{m})" for m in self.heading_markers))
 
     def all_terms(self) -> list[str]:
-        """Return every term and override phrase of the codebook (the words jieba must keep whole)."""
-        return sorted(set(self.terms_flat()) | set(self.overrides))
+        """Return every term, override and word-like exclusion (the words jieba must keep whole)."""
+        words = [p for p in self.exclusions if _WORD.fullmatch(p)]
+        return sorted(set(self.terms_flat()) | set(self.overrides) | set(words))
 
     def terms_flat(self) -> list[str]:
         """Return the category terms of the codebook, sorted."""

@@ -255,6 +255,13 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> dict:
     }
 
 
+def agreement_summary(validation: pd.DataFrame, second: pd.DataFrame | None) -> dict:
+    """Return the agreement figures, or a note that the second coding is not available."""
+    if second is None:
+        return {"available": False, "reason": "second coding not available"}
+    return agreement(validation, second)
+
+
 def load_second_coder(path: Path | str = paths.SECOND_CODER) -> pd.DataFrame | None:
     """Return the second coder's codes (same columns as the validation set), or None if absent."""
     path = Path(path)
@@ -311,11 +318,7 @@ def evaluate(
             "agreement_sets": "Krippendorff alpha with MASI distance on primary+also "
             "(and mean per-category binary alpha)",
         },
-        "agreement": (
-            agreement(validation, second)
-            if second is not None
-            else {"available": False, "reason": "second coding not available"}
-        ),
+        "agreement": agreement_summary(validation, second),
     }
     return result
 

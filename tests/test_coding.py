@@ -1,0 +1,211 @@
+"""The three coders on hand-picked sentences of every category and every trap of categories.md.
+
+The sentences are written for these tests in the plans' style (none is copied from the plans), so
+the classifier has not seen them. The naive keyword count is expected to fall into the traps.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from plancompare import coding
+from plancompare.coding import (
+    CODED_COLUMNS,
+    CODERS,
+    DEFAULT_CODER,
+    code_sentences,
+    code_text_naive,
+    code_text_rules,
+    load_codebook,
+    match_terms,
+)
+from plancompare.style import ALL_CATEGORIES
+
+
+@pytest.fixture(scope="module")
+def codebook() -> coding.Codebook:
+    return load_codebook()
+
+
+# (text, acceptable primary categories): one plain sentence or more per category.
+PLAIN = [
+    ("支持符合条件的外资银行在蓉设立分行和代表处。", {"institutions"}),
+    ("推动地方法人证券公司增资扩股，提升净资本规模。", {"institutions"}),
+    ("推动设立金融租赁公司和消费金融公司。", {"institutions"}),
+    ("鼓励符合条件的中小企业通过发行公司债券和在新三板挂牌融资。", {"markets"}),
+    ("加大对小微企业和“三农”的信贷投放力度。", {"markets"}),
+    ("完善跨境人民币支付清算系统，提高结算效率。", {"infrastructure"}),
+    ("发展银行卡受理网络，推广移动支付。", {"infrastructure"}),
+    ("设立金融人才发展专项资金，引进高层次金融人才。", {"talent"}),
+    ("加强对地方金融组织的监管，防范和化解区域性金融风险。", {"risk"}),
+    ("严厉打击非法集资等违法金融活动。", {"risk"}),
+    ("加强外汇管理，防范跨境资本流动风险。", {"risk"}),
+    ("加强组织领导，明确责任分工，确保规划顺利实施。", {"other"}),
+    ("到2020年，全市地区生产总值年均增长8%左右。", {"other"}),
+]
+
+# (text, acceptable primary categories, trap): the traps listed in categories.md.
+TRAPS = [
+    (
+        "督促银行、证券、保险机构落实监管要求，加强银行、证券、保险业的合规管理。",
+        {"risk"},
+        "supervision sentence full of 银行/证券/保险",
+    ),
+    (
+        "加强对银行业金融机构的监督管理，督促其健全内部控制制度。",
+        {"risk"},
+        "机构 being supervised",
+    ),
+    ("加强对要素市场的监管，规范交易场所秩序。", {"risk"}, "市场监管"),
+    (
+        "设立科技风险补偿资金，对风险投资机构给予风险补贴。",
+        {"markets", "institutions"},
+        "风险补偿 and 风险投资 as financing",
+    ),
+    (
+        "鼓励发展风险投资，引导风险投资机构投资初创期科技企业。",
+        {"markets", "institutions"},
+        "风险投资 is venture capital",
+    ),
+    (
+        "形成机构集聚、市场活跃、人才梯次全、生态环境优的发展新格局。",
+        {"other"},
+        "slogan with 人才",
+    ),
+    ("坚持以科学发展观为指导，统筹推进全市经济社会发展。", {"other"}, "framing"),
+    ("维护社会稳定，促进经济持续健康发展。", {"other"}, "稳定 is not financial stability"),
+    (
+        "支持高校开设金融工程专业课程，建设金融实训基地。",
+        {"talent"},
+        "talent without the word 人才",
+    ),
+    (
+        "加强对金融从业人员的岗位培训和职业资格教育。",
+        {"talent"},
+        "talent without the word 人才",
+    ),
+    (
+        "建立金融专家咨询委员会，为政府决策提供咨询。",
+        {"talent"},
+        "talent without the word 人才",
+    ),
+    ("支持设立征信公司和信用评级公司。", {"institutions"}, "征信公司 founded: institutions"),
+    (
+        "建设全市统一的征信平台和信用信息数据库。",
+        {"infrastructure"},
+        "征信 system: infrastructure",
+    ),
+    (
+        "三、金融机构建设加大小微企业贷款投放，扩大信贷支持。",
+        {"markets"},
+        "heading glued to a sentence on another subject",
+    ),
+    (
+        "大力支持城市基础设施建设，加大对交通项目的信贷投入。",
+        {"markets"},
+        "城市基础设施 financed is not financial plumbing",
+    ),
+]
+
+# Traps the naive keyword count falls into (checked one by one below).
+NAIVE_FAILS = [
+    "督促银行、证券、保险机构落实监管要求，加强银行、证券、保险业的合规管理。",
+    "加强对银行业金融机构的监督管理，督促其健全内部控制制度。",
+    "加强对要素市场的监管，规范交易场所秩序。",
+    "设立科技风险补偿资金，对风险投资机构给予风险补贴。",
+    "形成机构集聚、市场活跃、人才梯次全、生态环境优的发展新格局。",
+    "维护社会稳定，促进经济持续健康发展。",
+    "支持设立征信公司和信用评级公司。",
+]
+
+ALL_CASES = [(t, ok) for t, ok in PLAIN] + [(t, ok) for t, ok, _ in TRAPS]
+
+
+@pytest.mark.parametrize(("text", "acceptable"), ALL_CASES)
+def test_rule_coder_codes_hand_picked_sentences(codebook, text, acceptable):
+    coded = code_text_rules(text, codebook)
+    assert coded["primary_category"] in acceptable, coded["evidence"]
+    assert coded["evidence"]
+
+
+@pytest.mark.parametrize(("text", "acceptable"), ALL_CASES)
+def test_classifier_codes_hand_picked_sentences(codebook, text, acceptable):
+    coded = code_sentences(pd.DataFrame({"text": [text]}), codebook, coder="classifier")
+    row = coded.iloc[0]
+    assert row["primary_category"] in acceptable, row["evidence"]
+    assert 0.0 < row["probability"] <= 1.0
+    assert row["evidence"].startswith(f"classifier {row['primary_category']} p=")
+
+
+@pytest.mark.parametrize(("text", "acceptable"), PLAIN)
+def test_naive_coder_gets_plain_sentences(codebook, text, acceptable):
+    assert code_text_naive(text, codebook)["primary_category"] in acceptable
+
+
+@pytest.mark.parametrize("text", NAIVE_FAILS)
+def test_naive_coder_falls_into_the_traps(codebook, text):
+    expected = next(ok for t, ok, _ in TRAPS if t == text)
+    assert code_text_naive(text, codebook)["primary_category"] not in expected
+
+
+def test_exclusions_and_overrides_claim_their_characters(codebook):
+    assert not [t for t, c, _ in match_terms("人才梯次全", codebook) if c == "talent"]
+    assert ("风险投资", "markets", 2.0) in match_terms("发展风险投资", codebook)
+    assert not [t for t, _, _ in match_terms("发展风险投资", codebook) if t == "风险"]
+    assert not [t for t, c, _ in match_terms("维护社会稳定", codebook) if c == "risk"]
+    assert [t for t, _, _ in match_terms("规范银行卡收单", codebook)] == ["银行卡"]
+
+
+def test_glued_heading_counts_less_than_the_sentence(codebook):
+    body = "金融机构体系建设工作要求进一步加大贷款投放"
+    plain = coding.category_scores(body, codebook)
+    glued = coding.category_scores("三、" + body, codebook)
+    assert glued["institutions"] == pytest.approx(plain["institutions"] * codebook.heading_weight)
+    assert glued["markets"] == plain["markets"]
+
+
+def test_code_sentences_keeps_rows_and_adds_the_coded_columns(codebook):
+    df = pd.DataFrame({"sentence_id": [7, 3], "text": [PLAIN[0][0], PLAIN[-1][0]]}, index=[10, 11])
+    for coder in CODERS:
+        coded = code_sentences(df, codebook, coder=coder)
+        assert list(coded.index) == [10, 11]
+        assert list(coded.columns) == ["sentence_id", "text", *CODED_COLUMNS]
+        assert set(coded["coder"]) == {coder}
+        assert set(coded["primary_category"]) <= set(ALL_CATEGORIES)
+    rules = code_sentences(df, codebook, coder="rules")
+    assert rules["primary_category"].tolist() == ["institutions", "other"]
+    assert rules["probability"].isna().all()
+
+
+def test_unknown_coder_is_refused(codebook):
+    with pytest.raises(ValueError, match="unknown coder"):
+        code_sentences(pd.DataFrame({"text": ["银行"]}), codebook, coder="magic")
+
+
+def test_default_coder_is_one_of_the_coders():
+    assert DEFAULT_CODER in CODERS
+
+
+def test_codebook_loads_rules_from_yaml(codebook):
+    assert set(codebook.terms) == set(ALL_CATEGORIES) - {"other"}
+    assert len(codebook.sha256) == 64
+    assert {r.category for r in codebook.proximity} >= {"institutions", "risk", "talent"}
+    assert codebook.exclusions and codebook.heading_markers
+
+
+def test_decisive_rule_sets_the_primary(tmp_path):
+    text = (
+        "version: t\nmin_score: 1\ncategories:\n"
+        "  risk: {label_en: R, label_zh: 风, terms: {风险: 1.0}}\n"
+        "  talent: {label_en: T, label_zh: 人, terms: {人才: 1.0, 培训: 1.0}}\n"
+        "proximity:\n"
+        "  - {name: warn, category: risk, cues: [警示], objects: [教育], decisive: true,"
+        " weight: 0}\n"
+    )
+    (tmp_path / "cb.yml").write_text(text, encoding="utf-8")
+    cb = load_codebook(tmp_path / "cb.yml")
+    coded = code_text_rules("开展风险警示教育和人才培训。", cb)
+    assert coded["primary_category"] == "risk"
+    assert coded["evidence"].startswith("decisive rule warn")
+    assert code_text_rules("开展人才培训。", cb)["primary_category"] == "talent"
