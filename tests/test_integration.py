@@ -55,7 +55,7 @@ def test_reports_load_nothing_from_the_network(rendered):
 def test_code_is_hidden(rendered):
     page = (rendered.out / f"{REPORTS[0]}.html").read_text("utf-8")
     assert "load_manifest(" not in page
-    assert "jp-CodeMirrorEditor" not in page and "hl-ipython3" not in page
+    assert 'class="highlight hl-ipython3"' not in page and 'class="jp-CodeMirrorEditor' not in page
 
 
 def test_sentence_table(rendered):
