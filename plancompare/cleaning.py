@@ -24,7 +24,12 @@ _SPACE_BETWEEN_CJK = re.compile(
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 # Markup and page furniture that people paste in with a plan copied from a web site.
-_SCRIPT_STYLE = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# Elements whose content is never plan text; a page's <head> carries only the site's title.
+_HIDDEN = re.compile(
+    r"<(script|style|noscript|head|title|iframe|object|template|svg|nav|footer)\b[^>]*>.*?</\1\s*>"
+    r"|<!--.*?-->",
+    re.I | re.S,
+)
 _BLOCK_TAG = re.compile(r"</?(p|div|br|li|tr|h[1-6]|table|section|article)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[!/]?[a-zA-Z][^<>]*>")
 _FURNITURE = re.compile(
@@ -34,6 +39,8 @@ _FURNITURE = re.compile(
     r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+)\s*$",
     re.I | re.M,
 )
+
+_NAV_SEPARATOR = re.compile(r"[|｜│¦]")
 
 
 def normalise(text: str) -> str:
@@ -49,11 +56,20 @@ def normalise(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Return text with HTML tags, entities and web-page furniture removed (content kept as text)."""
     if "<" in text or "&" in text:
-        text = _SCRIPT_STYLE.sub("\n", text)
+        text = _HIDDEN.sub("\n", text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
         text = html.unescape(text)
-    return _FURNITURE.sub("", text)
+    text = _FURNITURE.sub("", text)
+    return "\n".join(line for line in text.split("\n") if not _is_nav_bar(line))
+
+
+def _is_nav_bar(line: str) -> bool:
+    """Return whether a line is a bar of page links such as `首页 | 打印本页 | 关闭窗口`."""
+    parts = [p.strip() for p in _NAV_SEPARATOR.split(line)]
+    if len(parts) < 2 or any(p in line for p in "。！？；，"):
+        return False
+    return any(_FURNITURE.fullmatch(p) for p in parts if p)
 
 
 @lru_cache(maxsize=1)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TOP_LEVEL = {"plans", "comparisons"}
+# Required text fields must say something; white space alone is a missing value.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class ManifestError(Exception):
@@ -29,13 +40,13 @@ class Plan(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
-    city: str
-    city_zh: str
-    title_zh: str
-    title_en: str
+    city: Text
+    city_zh: Text
+    title_zh: Text
+    title_en: Text
     period: tuple[int, int]
     baseline_year: int
-    source: str
+    source: Text
     issued: dt.date | None = None
     issuer_zh: str | None = None
     doc_number: str | None = None
@@ -48,6 +59,16 @@ class Plan(BaseModel):
             raise ValueError(
                 f"id {v!r} is not a safe file name (use lower-case letters, digits, '-' and '_')"
             )
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                codecs.lookup(v)
+            except LookupError:
+                raise ValueError(f"unknown encoding '{v}'") from None
         return v
 
     @model_validator(mode="after")
@@ -103,56 +124,143 @@ class Manifest:
         return self.plan(plan_id).model_dump(mode="json")
 
 
+def _key_lines(node: yaml.Node) -> tuple[dict[str, int], list[str]]:
+    """Return a mapping node's keys with their lines, and the keys given more than once."""
+    lines: dict[str, int] = {}
+    repeated: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        for k, _ in node.value:
+            if k.value in lines:
+                repeated.append(f"line {k.start_mark.line + 1}: field '{k.value}' given twice")
+            lines.setdefault(k.value, k.start_mark.line + 1)
+    return lines, repeated
+
+
 def _node_lines(node: yaml.Node) -> dict[str, Any]:
     """Return the line numbers (1-based) of the plans and comparisons in a composed YAML tree."""
-    out: dict[str, Any] = {"plans": [], "plan_fields": [], "comparisons": []}
+    out: dict[str, Any] = {"plans": [], "plan_fields": [], "repeated": [], "comparisons": []}
     if not isinstance(node, yaml.MappingNode):
         return out
     for key, value in node.value:
         if key.value == "plans" and isinstance(value, yaml.SequenceNode):
             for item in value.value:
                 out["plans"].append(item.start_mark.line + 1)
-                fields = {}
-                if isinstance(item, yaml.MappingNode):
-                    fields = {k.value: k.start_mark.line + 1 for k, _ in item.value}
+                fields, repeated = _key_lines(item)
                 out["plan_fields"].append(fields)
+                out["repeated"].append(repeated)
         elif key.value == "comparisons" and isinstance(value, yaml.SequenceNode):
             out["comparisons"] = [item.start_mark.line + 1 for item in value.value]
     return out
 
 
 def _describe(err: dict[str, Any]) -> str:
+    """Return a pydantic error as a short phrase naming the field."""
     loc = [str(x) for x in err["loc"]]
     if err["type"] == "missing":
         return f"missing field '{loc[0]}'"
     if err["type"] == "extra_forbidden":
         return f"unknown field '{loc[0]}'"
-    msg = err["msg"].removeprefix("Value error, ")
-    where = loc[0] if loc else ""
-    return f"{where}: {msg}" if where and not msg.startswith(("id ", "period ")) else msg
+    if err["type"] == "value_error":  # our own validators' messages name the field already
+        return err["msg"].removeprefix("Value error, ")
+    return f"{'.'.join(loc)}: {err['msg']}" if loc else err["msg"]
+
+
+def _read_yaml(path: Path) -> tuple[Any, dict[str, Any]]:
+    """Return the parsed manifest and its line numbers; raise ManifestError if it is not YAML."""
+    if not path.is_file():
+        raise ManifestError(path, ["manifest file not found"])
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(path, [f"not UTF-8 text (byte offset {exc.start})"]) from None
+    try:
+        return yaml.safe_load(text), _node_lines(yaml.compose(text))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise ManifestError(path, [f"{line}not valid YAML ({problem})"]) from None
+
+
+def _raw_checks(entry: dict[str, Any], base: Path) -> list[tuple[str, str]]:
+    """Return (field, problem) for checks that hold even when other fields of the entry are bad."""
+    out = []
+    period = entry.get("period")
+    if (
+        isinstance(period, list)
+        and len(period) == 2
+        and all(isinstance(y, int) for y in period)
+        and period[1] < period[0]
+    ):
+        out.append(("period", f"period end {period[1]} precedes its start {period[0]}"))
+    source = entry.get("source")
+    if isinstance(source, str) and source:
+        if not (base / source).resolve().is_relative_to(base):
+            out.append(("source", f"source '{source}' is outside the manifest's folder"))
+    return out
+
+
+def _entry_problems(
+    entry: Any, index: int, lines: dict[str, Any], base: Path
+) -> tuple[Plan | None, list[str]]:
+    """Return the validated plan of one entry (None if invalid) and its problems, each with a line."""
+    line = lines["plans"][index] if index < len(lines["plans"]) else 0
+    fields = lines["plan_fields"][index] if index < len(lines["plan_fields"]) else {}
+    if not isinstance(entry, dict):
+        return None, [f"line {line}: plan entry must be a mapping"]
+    who = entry.get("id", f"entry {index + 1}")
+    found: list[tuple[str, str]] = []
+    plan = None
+    try:
+        plan = Plan.model_validate(entry)
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            if not name and _describe(err).startswith("period "):
+                name = "period"
+            found.append((name, _describe(err)))
+    found += _raw_checks(entry, base)
+    repeated = lines["repeated"][index] if index < len(lines["repeated"]) else []
+    at = sorted((fields.get(name, line), text) for name, text in dict.fromkeys(found))
+    problems = repeated + [f"line {n}: plan '{who}': {text}" for n, text in at]
+    return (plan if not problems else None), problems
+
+
+def _comparison_problems(
+    raw_cmp: Any, known: set[str], lines: dict[str, Any]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return the valid comparison pairs and the problems of the others, each with a line."""
+    if not isinstance(raw_cmp, list):
+        return [], ["'comparisons' must be a list of [left_id, right_id] pairs"]
+    pairs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for j, pair in enumerate(raw_cmp):
+        line = lines["comparisons"][j] if j < len(lines["comparisons"]) else 0
+        if not (
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        ):
+            problems.append(f"line {line}: comparison must be a pair [left_id, right_id]")
+        elif unknown := [x for x in pair if x not in known]:
+            names = ", ".join(f"'{x}'" for x in unknown)
+            problems.append(f"line {line}: comparison names unknown plan {names}")
+        elif pair[0] == pair[1]:
+            problems.append(f"line {line}: comparison of plan '{pair[0]}' with itself")
+        elif (pair[0], pair[1]) in pairs:
+            problems.append(f"line {line}: comparison {pair[0]} vs {pair[1]} listed twice")
+        else:
+            pairs.append((pair[0], pair[1]))
+    return pairs, problems
 
 
 def load_manifest(path: Path | str) -> Manifest:
     """Return the validated manifest, or raise ManifestError listing every problem with its line."""
     path = Path(path)
-    if not path.is_file():
-        raise ManifestError(path, ["manifest file not found"])
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        raw = yaml.safe_load(text)
-        lines = _node_lines(yaml.compose(text))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        raise ManifestError(
-            path, [f"{line}not valid YAML ({getattr(exc, 'problem', exc)})"]
-        ) from None
+    raw, lines = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ManifestError(path, ["line 1: expected a mapping with 'plans' and 'comparisons'"])
 
-    problems: list[str] = []
-    for key in sorted(set(raw) - {"plans", "comparisons"}):
-        problems.append(f"unknown top-level key '{key}'")
+    problems = [f"unknown top-level key '{key}'" for key in sorted(set(raw) - TOP_LEVEL)]
     entries = raw.get("plans")
     if not isinstance(entries, list) or not entries:
         problems.append("'plans' must be a non-empty list")
@@ -162,59 +270,23 @@ def load_manifest(path: Path | str) -> Manifest:
     seen: dict[str, int] = {}
     base = path.parent.resolve()
     for i, entry in enumerate(entries):
+        plan, found = _entry_problems(entry, i, lines, base)
         line = lines["plans"][i] if i < len(lines["plans"]) else 0
-        fields = lines["plan_fields"][i] if i < len(lines["plan_fields"]) else {}
-        if not isinstance(entry, dict):
-            problems.append(f"line {line}: plan entry must be a mapping")
-            continue
-        try:
-            plan = Plan.model_validate(entry)
-        except ValidationError as exc:
-            for err in exc.errors():
-                field_name = str(err["loc"][0]) if err["loc"] else ""
-                at = fields.get(field_name, line)
-                who = entry.get("id", f"entry {i + 1}")
-                problems.append(f"line {at}: plan '{who}': {_describe(err)}")
-            continue
-        if plan.id in seen:
-            problems.append(
-                f"line {line}: duplicate plan id '{plan.id}' (first at line {seen[plan.id]})"
+        plan_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(plan_id, str) and plan_id in seen:
+            found.append(
+                f"line {line}: duplicate plan id '{plan_id}' (first at line {seen[plan_id]})"
             )
-            continue
-        src = (base / plan.source).resolve()
-        if not src.is_relative_to(base):
-            at = fields.get("source", line)
-            problems.append(
-                f"line {at}: plan '{plan.id}': source '{plan.source}' is outside the manifest's folder"
-            )
-            continue
-        seen[plan.id] = line
-        plans.append(plan)
+            plan = None
+        elif isinstance(plan_id, str):
+            seen[plan_id] = line
+        problems += found
+        if plan is not None:
+            plans.append(plan)
 
-    comparisons: list[tuple[str, str]] = []
-    raw_cmp = raw.get("comparisons") or []
-    if not isinstance(raw_cmp, list):
-        problems.append("'comparisons' must be a list of [left_id, right_id] pairs")
-        raw_cmp = []
-    for j, pair in enumerate(raw_cmp):
-        line = lines["comparisons"][j] if j < len(lines["comparisons"]) else 0
-        if not (
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
-        ):
-            problems.append(f"line {line}: comparison must be a pair [left_id, right_id]")
-            continue
-        # A comparison naming a plan that failed validation is reported through that plan.
-        known = {e.get("id") for e in entries if isinstance(e, dict)}
-        unknown = [x for x in pair if x not in known]
-        if unknown:
-            problems.append(f"line {line}: comparison names unknown plan '{unknown[0]}'")
-            continue
-        if pair[0] == pair[1]:
-            problems.append(f"line {line}: comparison of plan '{pair[0]}' with itself")
-            continue
-        comparisons.append((pair[0], pair[1]))
-
+    # A comparison naming a plan that failed validation is reported through that plan.
+    comparisons, cmp_problems = _comparison_problems(raw.get("comparisons") or [], set(seen), lines)
+    problems += cmp_problems
     if problems:
         raise ManifestError(path, problems)
-    plan_lines = {p.id: seen[p.id] for p in plans}
-    return Manifest(path.resolve(), tuple(plans), tuple(comparisons), plan_lines)
+    return Manifest(path.resolve(), tuple(plans), tuple(comparisons), dict(seen))

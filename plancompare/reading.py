@@ -5,9 +5,12 @@ from __future__ import annotations
 import codecs
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+
+from . import __version__
 
 # Encodings tried in this order before falling back to detection: most plans are one of these.
 _CANDIDATES = ("utf-8", "gb18030", "big5")
@@ -37,16 +40,41 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(Path(path).read_bytes())
 
 
-def _strict_decode(data: bytes, encoding: str, path: Path) -> str:
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Return a hash of the package's source, so that a code change invalidates cached results."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _strict_decode(data: bytes, encoding: str, path: Path, declared: bool = False) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: cannot be decoded as {encoding} at byte offset {exc.start} "
-            f"(bytes {data[exc.start : exc.start + 4].hex(' ')})"
-        ) from None
+        raise InputError(_decode_problem(path, encoding, exc, declared)) from None
     except LookupError:
         raise InputError(f"{path}: unknown encoding '{encoding}' in the manifest") from None
+
+
+def _decode_problem(path: Path, encoding: str, exc: UnicodeDecodeError, declared: bool) -> str:
+    """Return the one-line message for bytes that do not decode: file, encoding, byte offset."""
+    said = " (the encoding the manifest gives)" if declared else ""
+    where = f"byte offset {exc.start} (bytes {exc.object[exc.start : exc.start + 4].hex(' ')})"
+    if exc.end >= len(exc.object) and exc.reason.startswith(("unexpected end", "incomplete")):
+        where += ": the file ends in the middle of a character (truncated?)"
+    return f"{path}: cannot be decoded as {encoding}{said} at {where}"
+
+
+def _first_failure(data: bytes, encoding: str) -> UnicodeDecodeError | None:
+    """Return the error of decoding data strictly with this encoding, or None when it decodes."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
 
 
 def _cjk_share(text: str) -> float:
@@ -63,8 +91,8 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict_decode(data, "utf-16", path), "utf-16"
     if encoding:
-        enc = codecs.lookup(encoding).name if _known(encoding) else encoding
-        return _strict_decode(data, enc, path), enc
+        enc = _effective(encoding)
+        return _strict_decode(data, enc, path, declared=True), enc
 
     decoded: list[tuple[str, str]] = []
     for enc in _CANDIDATES:
@@ -86,16 +114,28 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
     best = from_bytes(data).best()
     if best is not None and _cjk_share(str(best)) > 0.3:
         return str(best), best.encoding
-    # Nothing fits: report where UTF-8 decoding first fails, the most useful offset to look at.
-    return _strict_decode(data, "utf-8", path), "utf-8"
+    # Nothing fits: report the candidate that read furthest, the most useful offset to look at.
+    errors = [e for e in (_first_failure(data, enc) for enc in _CANDIDATES) if e is not None]
+    worst = max(errors, key=lambda e: e.start)
+    tried = ", ".join(_CANDIDATES)
+    raise InputError(
+        _decode_problem(path, worst.encoding, worst, False).replace(
+            "cannot be decoded as", f"is not text in any of {tried}; it reads furthest as", 1
+        )
+    )
 
 
-def _known(encoding: str) -> bool:
+# Declared encodings read as their superset: a file said to be GBK is usually GB18030-clean.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030"}
+
+
+def _effective(encoding: str) -> str:
+    """Return the codec name to decode a declared encoding with (unknown names pass through)."""
     try:
-        codecs.lookup(encoding)
-        return True
+        name = codecs.lookup(encoding).name
     except LookupError:
-        return False
+        return encoding
+    return _SUPERSETS.get(name, name)
 
 
 def read_plan_text(path: Path | str, encoding: str | None = None) -> RawText:

@@ -6,16 +6,21 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the callers that write tables; a no-op run never is
+    import pandas as pd
+
+# Temporary files start with a dot and end with this suffix, so a killed run's leftovers are
+# recognisable (and never served: the index links only final names).
+TMP_SUFFIX = ".tmp"
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write bytes to path via a temporary file in the same folder and an atomic rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -47,7 +52,7 @@ def write_parquet(path: Path, df: pd.DataFrame) -> None:
     """Write a table as Parquet, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     os.close(fd)
     try:
         df.to_parquet(tmp, index=False)
@@ -56,3 +61,14 @@ def write_parquet(path: Path, df: pd.DataFrame) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_temporary_files(folder: Path) -> list[Path]:
+    """Delete the temporary files that interrupted writes left under folder; return them."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    left = [p for p in folder.rglob(f".*{TMP_SUFFIX}") if p.is_file()]
+    for p in left:
+        p.unlink(missing_ok=True)
+    return left
