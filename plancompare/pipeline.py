@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, cleaning, coding, indicators, reading, segment, sentences
+from . import cleaning, coding, indicators, reading, segment, sentences
 from . import paths
 from .manifest import Manifest, Plan
 from .storage import write_csv, write_json, write_parquet
@@ -60,14 +60,9 @@ class ProcessedPlan:
     indicators: pd.DataFrame
 
 
-@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """Return a hash of the package's source, so that a code change invalidates cached results."""
-    h = hashlib.sha256(__version__.encode())
-    for p in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
+    return reading.code_fingerprint()
 
 
 def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str) -> str:
