@@ -7,9 +7,10 @@ deterministic (lbfgs, fixed seed), so every process gets the same model from the
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
 from . import paths
-from .coding import Codebook, _coded, category_scores, code_text_rules, load_codebook
+from .coding import Codebook, _coded, category_scores, code_text_rules
 from .style import ALL_CATEGORIES, CATEGORIES
 
 SEED = 20261122
@@ -93,18 +94,19 @@ def fit_model(
         return build_model(codebook, config).fit(list(texts), list(labels))
 
 
-@lru_cache(maxsize=4)
-def trained_model(validation_path: str, codebook_path: str, codebook_sha: str) -> Pipeline:
-    """Return the classifier trained on the validation set (cached per files and codebook)."""
-    del codebook_sha  # part of the cache key only: a changed codebook retrains
-    validation = pd.read_csv(validation_path, dtype=str, keep_default_na=False)
-    codebook = load_codebook(codebook_path)
-    return fit_model(validation["text"], validation["primary"], codebook)
+# Models trained in this process, by (validation file, its SHA-256, codebook SHA-256).
+_MODELS: dict[tuple[str, str, str], Pipeline] = {}
 
 
 def default_model(codebook: Codebook, validation: Path | str = paths.VALIDATION) -> Pipeline:
-    """Return the classifier trained on the project's validation set with this codebook."""
-    return trained_model(str(validation), str(paths.CODEBOOK), codebook.sha256)
+    """Return the classifier trained on the validation set with this codebook (once per process)."""
+    path = Path(validation)
+    data = path.read_bytes()
+    key = (str(path.resolve()), hashlib.sha256(data).hexdigest(), codebook.sha256)
+    if key not in _MODELS:
+        table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        _MODELS[key] = fit_model(table["text"], table["primary"], codebook)
+    return _MODELS[key]
 
 
 def code_texts_with(model: Pipeline, texts: Sequence[str], codebook: Codebook) -> list[dict]:
