@@ -11,12 +11,6 @@
 #     name: plancompare
 # ---
 
-# %% [markdown]
-# # Comparing two plans 规划比较
-#
-# Category shares side by side, normalised for length, the terms that distinguish each plan, and
-# example sentences of each category from both.
-
 # %% tags=["parameters"]
 left = "chongqing-2016-2020"
 right = "chengdu-2006-2010"
@@ -24,62 +18,115 @@ manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
 
 # %%
-from plancompare import charts, report, stats
+from IPython.display import display
+
+from plancompare import charts, coding, indicators, report, segment, stats
 from plancompare.manifest import load_manifest
-from plancompare.pipeline import load_counts, load_sentences
+from plancompare.pipeline import load_counts, load_indicators, load_sentences
+from plancompare.style import ALL_CATEGORIES
 
 manifest = load_manifest(manifest_path)
 plans = [manifest.plan(left), manifest.plan(right)]
 sentences = load_sentences(processed_dir, [left, right])
 counts = [load_counts(processed_dir, p.id) for p in plans]
-report.heading(f"{plans[0].label()} vs {plans[1].label()}", 1)
-
-# %%
-report.period_note(plans[0], plans[1])
-
-# %% [markdown]
-# ## The plans 规划
-
-# %%
-report.table(report.side_by_side_metadata(plans, counts))
-
-# %% [markdown]
-# ## Category shares 类别比重
-#
-# Share of each plan's distinct sentences by primary category, with 95% bootstrap intervals,
-# and the same counts per 1,000 distinct characters (a length-normalised rate).
-
-# %%
-shares = stats.category_shares(sentences)
+found = load_indicators(processed_dir, [left, right])
 labels = {p.id: p.label() for p in plans}
 colours = {p.id: report.plan_colour(manifest, p.id) for p in plans}
+glossary = report.load_glossary()
+stopwords = stats.load_stopwords()
+shares = stats.category_shares(sentences)
+diff = stats.share_difference(sentences, left, right)
+shared = indicators.compare_indicators(found, left, right)
+display(report.title_block(plans, "comparison"), report.comparison_toc())
+
+# %%
+display(report.section("summary", "Summary of the main differences 主要差异"))
+display(report.period_note(plans[0], plans[1]))
+report.summary_html(report.comparison_summary(shares, diff, shared, labels))
+
+# %%
+display(report.section("plans", "The plans 规划"))
+report.table(report.side_by_side_metadata(plans, counts))
+
+# %%
+report.section("shares", "Category shares 类别比重")
+
+# %% [markdown]
+# Shares are of each plan's distinct sentences by primary category (headings excluded), with 95%
+# bootstrap intervals (black lines); hover a bar for an example sentence.
+
+# %%
 charts.show(charts.shares_chart(report.with_examples(shares, sentences), labels, colours), "shares")
 
-# %%
-report.table(report.shares_table(shares, labels))
-
 # %% [markdown]
-# ### Do the distributions differ? 分布差异检验
+# The difference of each category's share (left plan minus right plan, in percentage points) with
+# its 95% bootstrap interval; a point is coloured by the plan in which the share is larger, and an
+# interval that crosses zero means no clear difference.
 
 # %%
+charts.show(charts.share_difference_chart(diff, labels, colours), "share-difference")
+
+# %%
+display(report.table(report.shares_table(shares, labels)))
 report.chi_square_html(stats.chi_square_test(sentences, left, right), labels)
 
+# %%
+report.section("terms", "Distinctive terms 特色词语")
+
 # %% [markdown]
-# ## Distinctive terms 特色词语
-#
 # Weighted log-odds ratios with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008)
-# over jieba words, stop words and numbers removed; z above 1.96 is distinctive at about 5%.
+# over jieba words, stop words and numbers removed; |z| above 1.96 is distinctive at about 5%.
+# Click a term to see its sentences in the table at the end.
 
 # %%
-stopwords = stats.load_stopwords()
 terms = stats.distinctive_terms(sentences, left, right, stopwords=stopwords, top=15)
-report.table(terms)
+charts.show(charts.distinctive_chart(terms, labels, colours, glossary), "distinctive-terms")
+
+# %%
+display(report.distinctive_table(terms, labels, glossary, find="all-sentences"))
+display(report.heading("The top terms in context 关键词语境", 3, "terms-kwic"))
+report.kwic_html(
+    report.kwic_lines(sentences, report.top_terms_per_side(terms, 3)), labels, glossary
+)
+
+# %%
+display(report.section("categories", "Category by category 分类比较"))
+for cat in ALL_CATEGORIES:
+    display(
+        report.category_section_compare(
+            sentences, shares, diff, cat, labels, glossary, stopwords, find="all-sentences"
+        )
+    )
+
+# %%
+display(report.section("indicators", "Targets and baselines 指标与目标"))
+display(report.period_note(plans[0], plans[1]))
+report.indicator_comparison_table(shared, labels)
 
 # %% [markdown]
-# ## Example sentences side by side 例句对照
+# Implied annual growth of each shared indicator, one dot per plan that states both a baseline and
+# a target; a line joins the two plans where both do. Growth rates, not levels, are comparable
+# across the two eras.
 
 # %%
-report.examples_side_by_side(sentences, left, right, n=2)
+charts.show(charts.growth_dumbbell_chart(shared, labels, colours), "growth")
 
 # %%
-report.provenance(manifest, [left, right], {"left": left, "right": right}, report.config_inputs())
+display(report.section("sentences", "All coded sentences 全部句子"))
+report.sentences_table(sentences, labels, "all-sentences")
+
+# %%
+evaluation, evaluation_path = report.load_evaluation_for(processed_dir)
+display(report.section("methods", "Methods 方法"))
+report.methods_html(
+    coding.load_codebook(),
+    evaluation,
+    plans,
+    counts,
+    sentences["coder"].iloc[0],
+    segment.jieba_version(),
+)
+
+# %%
+inputs = report.config_inputs() | ({"evaluation": evaluation_path} if evaluation_path else {})
+report.provenance(manifest, [left, right], {"left": left, "right": right}, inputs)

@@ -11,67 +11,88 @@
 #     name: plancompare
 # ---
 
-# %% [markdown]
-# # Plan profile 规划概况
-#
-# One plan: what it is, what cleaning did to its text, how its sentences divide among the five
-# categories (with 95% bootstrap intervals), its most frequent terms and example sentences.
-
 # %% tags=["parameters"]
 plan_id = "chongqing-2016-2020"
 manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
 
 # %%
-from plancompare import charts, report, stats
+from IPython.display import display
+
+from plancompare import charts, coding, indicators, report, segment, stats
 from plancompare.manifest import load_manifest
-from plancompare.pipeline import load_counts, load_sentences
+from plancompare.pipeline import load_counts, load_indicators, load_sentences
+from plancompare.style import ALL_CATEGORIES
 
 manifest = load_manifest(manifest_path)
 plan = manifest.plan(plan_id)
 sentences = load_sentences(processed_dir, [plan_id])
 counts = load_counts(processed_dir, plan_id)
-report.heading(report.plan_title(plan), 1)
-
-# %% [markdown]
-# ## The plan 规划
-
-# %%
-report.table(report.plan_metadata(plan))
-
-# %% [markdown]
-# ## What cleaning did 文本清理
-
-# %%
-report.table(report.cleaning_table(counts))
-
-# %% [markdown]
-# ## Category distribution 类别分布
-#
-# Share of distinct sentences by primary category; the black lines are 95% bootstrap intervals
-# (sentences resampled, fixed seed).
-
-# %%
-shares = stats.category_shares(sentences)
+found = load_indicators(processed_dir, [plan_id])
 labels = {plan_id: plan.label()}
 colours = {plan_id: report.plan_colour(manifest, plan_id)}
+glossary = report.load_glossary()
+stopwords = stats.load_stopwords()
+shares = stats.category_shares(sentences)
+growth = indicators.growth_table(found)
+display(report.title_block([plan], "profile"), report.profile_toc())
+
+# %%
+display(report.section("summary", "Summary 概要"))
+report.summary_html(report.profile_summary(shares, growth, plan.label(), plan_id))
+
+# %%
+display(report.section("plan", "The plan 规划"))
+display(report.table(report.plan_metadata(plan)))
+report.table(report.cleaning_table(counts))
+
+# %%
+report.section("shares", "Category shares 类别分布")
+
+# %% [markdown]
+# Share of distinct sentences by primary category (headings excluded); the black lines are 95%
+# bootstrap intervals (sentences resampled, fixed seed). Hover a bar for an example sentence.
+
+# %%
 charts.show(charts.shares_chart(report.with_examples(shares, sentences), labels, colours), "shares")
 
 # %%
 report.table(report.shares_table(shares, labels))
 
-# %% [markdown]
-# ## Top terms per category 各类别高频词
+# %%
+display(report.section("categories", "Category by category 分类概况"))
+for cat in ALL_CATEGORIES:
+    display(
+        report.category_section_profile(
+            sentences, shares, cat, plan_id, plan.label(), glossary, stopwords, "all-sentences"
+        )
+    )
 
 # %%
-stopwords = stats.load_stopwords()
-report.table(stats.top_terms_by_category(sentences, plan_id, stopwords, n=10))
-
-# %% [markdown]
-# ## Example sentences 例句
+display(report.section("indicators", "Targets and baselines 指标与目标"))
+display(report.growth_table_html(growth, plan_id))
+charts.show(charts.growth_bar_chart(growth, colours[plan_id]), "growth")
 
 # %%
-report.examples_html(sentences, plan_id, n=3)
+display(report.heading("Every baseline and target, by category of its sentence", 3, "ind-all"))
+report.plan_indicators_html(found, sentences, plan_id)
 
 # %%
-report.provenance(manifest, [plan_id], {"plan_id": plan_id}, report.config_inputs())
+display(report.section("sentences", "All coded sentences 全部句子"))
+report.sentences_table(sentences, labels, "all-sentences")
+
+# %%
+evaluation, evaluation_path = report.load_evaluation_for(processed_dir)
+display(report.section("methods", "Methods 方法"))
+report.methods_html(
+    coding.load_codebook(),
+    evaluation,
+    [plan],
+    [counts],
+    sentences["coder"].iloc[0],
+    segment.jieba_version(),
+)
+
+# %%
+inputs = report.config_inputs() | ({"evaluation": evaluation_path} if evaluation_path else {})
+report.provenance(manifest, [plan_id], {"plan_id": plan_id}, inputs)

@@ -93,6 +93,162 @@ def bar_chart(
     return _config(chart)
 
 
+def distinctive_chart(
+    terms: pd.DataFrame,
+    plan_labels: dict[str, str],
+    plan_colours: dict[str, str],
+    glossary: dict[str, str],
+) -> alt.Chart:
+    """Return diverging bars of log-odds z-scores: `term (gloss)`, coloured by the plan it leans to."""
+    left, right = list(plan_labels)
+    df = terms.copy()
+    df["label"] = [f"{t} ({glossary[t]})" if t in glossary else t for t in df["term"]]
+    df["gloss"] = [glossary.get(t, "") for t in df["term"]]
+    df["plan"] = df["side"].map(plan_labels)
+    labels = [plan_labels[p] for p in plan_labels]
+    colours = [plan_colours[p] for p in plan_labels]
+    order = df.sort_values(["z", "term"], ascending=[False, True])["label"].tolist()
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("z:Q", title=f"log-odds z-score (← {labels[1]} · {labels[0]} →)"),
+            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("plan:N", scale=plan_scale(labels, colours), title="Leans to"),
+            tooltip=[
+                alt.Tooltip("term:N", title="Term"),
+                alt.Tooltip("gloss:N", title="Gloss"),
+                alt.Tooltip("z:Q", title="z", format="+.2f"),
+                alt.Tooltip("count_left:Q", title=f"Count in {labels[0]}"),
+                alt.Tooltip("count_right:Q", title=f"Count in {labels[1]}"),
+            ],
+        )
+        .properties(width=WIDTH - 340, height=alt.Step(16))
+    )
+    rule = alt.Chart(pd.DataFrame({"z": [0]})).mark_rule(color="#444").encode(x="z:Q")
+    return _config(chart + rule)
+
+
+def share_difference_chart(
+    diff: pd.DataFrame, plan_labels: dict[str, str], plan_colours: dict[str, str]
+) -> alt.Chart:
+    """Return the per-category share difference (left minus right) with its 95% interval."""
+    left, right = list(plan_labels)
+    df = diff.copy()
+    df["category_label"] = [category_label(c) for c in df["category"]]
+    df["leans"] = [plan_labels[left] if d > 0 else plan_labels[right] for d in df["diff"]]
+    for col in ("diff", "lo", "hi"):
+        df[col] = df[col] * 100  # percentage points
+    labels = [plan_labels[p] for p in plan_labels]
+    colours = [plan_colours[p] for p in plan_labels]
+    order = [category_label(c) for c in ALL_CATEGORIES]
+    base = alt.Chart(df).encode(y=alt.Y("category_label:N", sort=order, title=None))
+    tooltip = [
+        alt.Tooltip("category_label:N", title="Category"),
+        alt.Tooltip("diff:Q", title="Difference (points)", format="+.1f"),
+        alt.Tooltip("lo:Q", title="95% CI low", format="+.1f"),
+        alt.Tooltip("hi:Q", title="95% CI high", format="+.1f"),
+    ]
+    ci = base.mark_rule(strokeWidth=2, color="#555").encode(x="lo:Q", x2="hi:Q", tooltip=tooltip)
+    pts = base.mark_point(filled=True, size=90, opacity=1).encode(
+        x=alt.X(
+            "diff:Q",
+            title=f"Share difference, {labels[0]} minus {labels[1]} (percentage points)",
+            axis=alt.Axis(format="+d"),
+        ),
+        color=alt.Color("leans:N", scale=plan_scale(labels, colours), title="Larger in"),
+        tooltip=tooltip,
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#999").encode(x="x:Q")
+    return _config((zero + ci + pts).properties(width=WIDTH - 260, height=alt.Step(28)))
+
+
+def growth_dumbbell_chart(
+    comparison: pd.DataFrame, plan_labels: dict[str, str], plan_colours: dict[str, str]
+) -> alt.Chart:
+    """Return a dumbbell chart of the implied annual growth of the shared indicators."""
+    labels = [plan_labels[p] for p in plan_labels]
+    colours = [plan_colours[p] for p in plan_labels]
+    rows = []
+    for r in comparison.to_dict("records"):
+        name = f"{r['label_en']} ({r['label_zh']})"
+        for side, pid in zip(("left", "right"), plan_labels, strict=True):
+            rate = r[f"{side}_implied_cagr"]
+            if rate is None or rate != rate:
+                continue
+            rows.append(
+                {
+                    "indicator": name,
+                    "plan": plan_labels[pid],
+                    "rate": float(rate),
+                    "years": f"{r[f'{side}_baseline_year']}–{r[f'{side}_target_year']}",
+                    "stated": r[f"{side}_stated_growth"],
+                }
+            )
+    df = pd.DataFrame(rows, columns=["indicator", "plan", "rate", "years", "stated"])
+    span = (
+        df.groupby("indicator", sort=True)["rate"].agg(["min", "max"]).reset_index()
+        if not df.empty
+        else pd.DataFrame(columns=["indicator", "min", "max"])
+    )
+    y = alt.Y(
+        "indicator:N",
+        title=None,
+        sort=sorted(df["indicator"].unique()),
+        axis=alt.Axis(labelLimit=360),
+    )
+    line = alt.Chart(span).mark_rule(color="#888", strokeWidth=2).encode(y=y, x="min:Q", x2="max:Q")
+    pts = (
+        alt.Chart(df)
+        .mark_point(filled=True, size=120, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X(
+                "rate:Q",
+                title="Implied growth a year (baseline → target)",
+                axis=alt.Axis(format="%"),
+            ),
+            color=alt.Color("plan:N", scale=plan_scale(labels, colours), title="Plan"),
+            tooltip=[
+                alt.Tooltip("indicator:N", title="Indicator"),
+                alt.Tooltip("plan:N", title="Plan"),
+                alt.Tooltip("years:N", title="Years"),
+                alt.Tooltip("rate:Q", title="Implied growth a year", format=".1%"),
+                alt.Tooltip("stated:Q", title="Stated growth a year", format=".1%"),
+            ],
+        )
+    )
+    return _config((line + pts).properties(width=WIDTH - 360, height=alt.Step(30)))
+
+
+def growth_bar_chart(growth: pd.DataFrame, colour: str) -> alt.Chart:
+    """Return one plan's implied annual growth per canonical indicator as bars."""
+    df = growth[growth["implied_cagr"].notna()].copy()
+    df["name"] = df["label_en"] + " (" + df["label_zh"] + ")"
+    df["years"] = [f"{a}–{b}" for a, b in zip(df["baseline_year"], df["target_year"], strict=True)]
+    df = df[["name", "implied_cagr", "years", "stated_growth"]]
+    chart = (
+        alt.Chart(df)
+        .mark_bar(color=colour)
+        .encode(
+            x=alt.X(
+                "implied_cagr:Q",
+                title="Implied growth a year (baseline → target)",
+                axis=alt.Axis(format="%"),
+            ),
+            y=alt.Y("name:N", sort="-x", title=None, axis=alt.Axis(labelLimit=360)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Indicator"),
+                alt.Tooltip("years:N", title="Years"),
+                alt.Tooltip("implied_cagr:Q", title="Implied growth a year", format=".1%"),
+                alt.Tooltip("stated_growth:Q", title="Stated growth a year", format=".1%"),
+            ],
+        )
+        .properties(width=WIDTH - 360, height=alt.Step(22))
+    )
+    return _config(chart)
+
+
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
     """Return the Vega, Vega-Lite and vega-embed libraries as one script, safe inside <script>."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import importlib.metadata as md
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -15,21 +16,30 @@ from .manifest import Manifest, Plan
 from .pipeline import PlanCounts
 from .reading import sha256_file
 
-_SEARCH_SCRIPT = """<script type="text/javascript">
+_SEARCH_SCRIPT = r"""<script type="text/javascript">
 (function () {
   var input = document.getElementById("%(id)s-search");
   var table = document.getElementById("%(id)s");
   var count = document.getElementById("%(id)s-count");
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   function filter() {
-    var q = input.value.trim().toLowerCase(), shown = 0;
+    var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
     rows.forEach(function (r) {
-      var hit = !q || r.textContent.toLowerCase().indexOf(q) >= 0;
+      var t = r.textContent.toLowerCase();
+      var hit = words.every(function (w) { return t.indexOf(w) >= 0; });
       r.style.display = hit ? "" : "none"; if (hit) { shown += 1; }
     });
     count.textContent = shown + " of " + rows.length + " rows";
   }
   input.addEventListener("input", filter);
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest ? ev.target.closest("a.pc-find") : null;
+    if (!a || a.getAttribute("data-target") !== "%(id)s") { return; }
+    ev.preventDefault();
+    input.value = a.getAttribute("data-q");
+    filter();
+    input.scrollIntoView({block: "start"});
+  });
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
     th.addEventListener("click", function () {
       var asc = th.getAttribute("data-sort") !== "asc";
@@ -65,15 +75,36 @@ def heading(text: str, level: int = 3, anchor: str | None = None) -> HTML:
     return HTML(f"<h{level}{attr}>{esc(text)}</h{level}>")
 
 
-def table_html(df: pd.DataFrame, table_id: str | None = None, cls: str = "pc-table") -> str:
-    """Return a table as HTML with every cell escaped."""
+def table_html(
+    df: pd.DataFrame,
+    table_id: str | None = None,
+    cls: str = "pc-table",
+    find: dict[str, str] | None = None,
+) -> str:
+    """Return a table as HTML with every cell escaped; `find` maps columns to a table to search."""
     attr = f' id="{esc(table_id)}"' if table_id else ""
+    find = find or {}
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    cols = list(df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{find_link(v, find[c]) if c in find else esc(v)}</td>"
+            for c, v in zip(cols, row, strict=True)
+        )
+        + "</tr>"
         for row in df.itertuples(index=False, name=None)
     )
     return f'<table class="{esc(cls)}"{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def find_link(text: object, target: str) -> str:
+    """Return a link that filters the searchable table `target` for this text (drill-down)."""
+    t = esc(text)
+    return (
+        f'<a class="pc-find" href="#{esc(target)}-search" data-target="{esc(target)}" '
+        f'data-q="{t}" title="Show the sentences containing this">{t}</a>'
+    )
 
 
 def table(df: pd.DataFrame) -> HTML:
@@ -313,4 +344,912 @@ def chi_square_html(result, labels: dict[str, str]) -> HTML:
         f"<p>{esc(summary)}</p>"
         f'<table class="pc-table"><thead><tr><th>Category</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+# --- page structure ----------------------------------------------------------------------------
+
+
+def category_anchor(category: str) -> str:
+    """Return the anchor id of a category's section."""
+    return f"cat-{category}"
+
+
+def section(anchor: str, title: str, level: int = 2) -> HTML:
+    """Return a section heading with a stable anchor id (listed in the table of contents)."""
+    return heading(title, level, anchor)
+
+
+def toc(entries: list[tuple[str, str, int]]) -> HTML:
+    """Return a table of contents from (anchor, title, level) entries; level 3 entries nest."""
+    items, open_sub = [], False
+    for anchor, title, level in entries:
+        link = f'<a href="#{esc(anchor)}">{esc(title)}</a>'
+        if level > 2 and not open_sub:
+            items.append("<ul>")
+            open_sub = True
+        elif level <= 2 and open_sub:
+            items.append("</ul></li>")
+            open_sub = False
+        elif items and level <= 2:
+            items.append("</li>")
+        items.append(f"<li>{link}" + ("</li>" if level > 2 else ""))
+    items.append("</ul></li>" if open_sub else "</li>")
+    return HTML(
+        '<nav class="pc-toc" aria-label="Contents"><h2 id="contents">Contents 目录</h2><ol>'
+        + "".join(items)
+        + "</ol></nav>"
+    )
+
+
+def category_toc_entries() -> list[tuple[str, str, int]]:
+    """Return the table-of-contents entries of the per-category sections."""
+    return [(category_anchor(c), style.category_label(c), 3) for c in style.ALL_CATEGORIES]
+
+
+def title_block(plans: list[Plan], kind: str) -> HTML:
+    """Return the report title with the plans' names, cities and periods (English and Chinese)."""
+    if kind == "comparison":
+        title = " vs ".join(f"{p.city} {p.start}–{p.end}" for p in plans)
+        title = f"{title}: two financial-development plans compared"
+    else:
+        p = plans[0]
+        title = f"{p.city} {p.start}–{p.end}: profile of a financial-development plan"
+    lines = "".join(
+        f"<li><strong>{esc(p.city)} {esc(p.city_zh)}</strong>, {esc(p.start)}–{esc(p.end)}: "
+        f'<span lang="zh">{esc(p.title_zh)}</span> — <em>{esc(p.title_en)}</em></li>'
+        for p in plans
+    )
+    lede = (
+        "A research note generated from the plans' texts: a summary written from the figures, "
+        "category shares with 95% intervals, distinctive terms, each category with its evidence, "
+        "targets and implied growth, every coded sentence, the methods and the provenance. "
+        "Quotations are in the original Chinese; glosses are in English."
+    )
+    return HTML(
+        f'<h1 id="top">{esc(title)}</h1><ul class="pc-plans">{lines}</ul>'
+        f'<p class="pc-muted">{esc(lede)}</p>'
+    )
+
+
+# --- glossary ------------------------------------------------------------------------------------
+
+
+def load_glossary(path: Path | str = paths.GLOSSARY) -> dict[str, str]:
+    """Return the English glosses of Chinese terms (empty when the glossary file is missing)."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    terms = raw.get("terms", raw)
+    return {str(k): str(v) for k, v in sorted(terms.items())}
+
+
+def glossed(term: str, glossary: dict[str, str]) -> str:
+    """Return `term (gloss)` when the glossary has the term, else the term alone."""
+    gloss = glossary.get(term)
+    return f"{term} ({gloss})" if gloss else term
+
+
+# --- number formatting ---------------------------------------------------------------------------
+
+_QUALIFIER_WORDS = {
+    "more than": "more than",
+    "at least": "at least",
+    "about": "about",
+    "aim": "aim:",
+}
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
+
+
+def format_value(value: object, unit: str, qualifier: str = "") -> str:
+    """Return a standardised value in readable English units (CNY bn/tn, %, counts)."""
+    if _missing(value):
+        return "—"
+    v = float(value)
+    money = {"CNY": "CNY", "USD": "USD"}
+    if unit in money:
+        if abs(v) >= 1e12:
+            text = f"{money[unit]} {v / 1e12:,.2f} tn"
+        elif abs(v) >= 1e8:
+            text = f"{money[unit]} {v / 1e9:,.1f} bn"
+        else:
+            text = f"{money[unit]} {v:,.0f}"
+    elif unit == "%":
+        text = f"{v:g}%"
+    elif unit == "count":
+        text = f"{v:,.0f}"
+    elif unit == "CNY/person":
+        text = f"CNY {v:,.0f} per person"
+    elif unit == "times":
+        text = f"{v:g} times"
+    elif unit == "percentage points":
+        text = f"{v:g} pp"
+    else:
+        text = f"{v:g} {unit}".strip()
+    q = _QUALIFIER_WORDS.get(str(qualifier or ""), "")
+    return f"{q} {text}".strip()
+
+
+def format_rate(rate: object) -> str:
+    """Return an annual growth rate (a fraction) as a signed percentage, or a dash."""
+    return "—" if _missing(rate) else f"{float(rate) * 100:+.1f}%"
+
+
+def format_point(year: object, value: object, unit: str, qualifier: str = "") -> str:
+    """Return `year: value` of a baseline or target, or a dash when the plan states neither."""
+    if _missing(value):
+        return "—"
+    return f"{format_year(year)}: {format_value(value, unit, qualifier)}"
+
+
+def format_year(year: object) -> str:
+    """Return a year or a dash."""
+    return "—" if _missing(year) else str(int(year))
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One generated sentence of the summary and the figures it states."""
+
+    kind: str  # "top_category" | "share_difference" | "no_difference" | "indicator_growth" | ...
+    text: str
+    figures: dict
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _pp(x: float) -> str:
+    return f"{x * 100:+.1f}"
+
+
+def top_category_statements(shares: pd.DataFrame, labels: dict[str, str]) -> list[Statement]:
+    """Return, per plan, the substantive category (not `other`) with the largest share."""
+    out = []
+    for pid in labels:
+        part = shares[(shares["plan_id"] == pid) & (shares["category"] != style.OTHER)]
+        if part.empty:
+            continue
+        part = part.assign(_o=range(len(part))).sort_values(
+            ["share", "_o"], ascending=[False, True], kind="mergesort"
+        )
+        r = part.iloc[0]
+        text = (
+            f"{labels[pid]} gives most weight to {style.category_label(r['category'])}: "
+            f"{_pct(r['share'])} of its {int(r['n_sentences'])} sentences "
+            f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."
+        )
+        figures = {
+            "plan_id": pid,
+            "category": r["category"],
+            "share": float(r["share"]),
+            "lo": float(r["lo"]),
+            "hi": float(r["hi"]),
+            "n": int(r["n"]),
+            "n_sentences": int(r["n_sentences"]),
+        }
+        out.append(Statement("top_category", text, figures))
+    return out
+
+
+def difference_statements(
+    diff: pd.DataFrame, labels: dict[str, str], n: int = 2
+) -> list[Statement]:
+    """Return the n largest share differences whose 95% interval excludes zero (or say none)."""
+    left, right = list(labels)
+    clear = diff[(diff["lo"] > 0) | (diff["hi"] < 0)].head(n)
+    out = []
+    for r in clear.itertuples():
+        more, less = (left, right) if r.diff > 0 else (right, left)
+        text = (
+            f"{style.category_label(r.category)} takes a larger share in {labels[more]} than in "
+            f"{labels[less]}: {_pct(r.share_left)} vs {_pct(r.share_right)}, a difference of "
+            f"{_pp(r.diff)} percentage points (95% interval {_pp(r.lo)} to {_pp(r.hi)})."
+        )
+        figures = {
+            "category": r.category,
+            "share_left": float(r.share_left),
+            "share_right": float(r.share_right),
+            "diff": float(r.diff),
+            "lo": float(r.lo),
+            "hi": float(r.hi),
+            "more": more,
+        }
+        out.append(Statement("share_difference", text, figures))
+    if not out:
+        text = "No category's share differs between the plans by more than its 95% interval."
+        out.append(Statement("no_difference", text, {"n_clear": 0}))
+    return out
+
+
+def indicator_statements(
+    comparison: pd.DataFrame, labels: dict[str, str], n: int = 3
+) -> list[Statement]:
+    """Return the shared indicators whose implied annual growth differs most between the plans."""
+    left, right = list(labels)
+    both = comparison[
+        comparison["left_implied_cagr"].notna() & comparison["right_implied_cagr"].notna()
+    ]
+    both = both.assign(
+        _gap=(both["left_implied_cagr"] - both["right_implied_cagr"]).abs().round(12)
+    ).sort_values(["_gap", "indicator"], ascending=[False, True], kind="mergesort")
+    out = []
+    for r in both.head(n).itertuples():
+        text = (
+            f"{r.label_en} ({r.label_zh}): {labels[left]} implies {format_rate(r.left_implied_cagr)} "
+            f"a year ({format_year(r.left_baseline_year)}–{format_year(r.left_target_year)}), "
+            f"{labels[right]} {format_rate(r.right_implied_cagr)} a year "
+            f"({format_year(r.right_baseline_year)}–{format_year(r.right_target_year)})."
+        )
+        figures = {
+            "indicator": r.indicator,
+            "left_implied_cagr": float(r.left_implied_cagr),
+            "right_implied_cagr": float(r.right_implied_cagr),
+            "gap": float(r.left_implied_cagr - r.right_implied_cagr),
+        }
+        out.append(Statement("indicator_growth", text, figures))
+    n_shared = len(comparison)
+    only = n_shared - len(both)
+    text = (
+        f"The plans state {n_shared} indicators in common; {len(both)} have a baseline and a target "
+        f"in both, so their implied growth can be compared"
+        + (f" ({only} others lack a baseline or a target in one plan)." if only else ".")
+    )
+    out.insert(0, Statement("indicator_overlap", text, {"n_shared": n_shared, "n_both": len(both)}))
+    return out
+
+
+def comparison_summary(
+    shares: pd.DataFrame,
+    diff: pd.DataFrame,
+    comparison: pd.DataFrame,
+    labels: dict[str, str],
+) -> list[Statement]:
+    """Return the comparison's summary: top category per plan, clear differences, growth gaps."""
+    return (
+        top_category_statements(shares, labels)
+        + difference_statements(diff, labels)
+        + indicator_statements(comparison, labels)
+    )
+
+
+def profile_summary(
+    shares: pd.DataFrame, growth: pd.DataFrame, label: str, plan_id: str, n: int = 3
+) -> list[Statement]:
+    """Return a profile's summary: top categories and the fastest implied growth it targets."""
+    out = top_category_statements(shares, {plan_id: label})
+    part = shares[(shares["plan_id"] == plan_id) & (shares["category"] != style.OTHER)]
+    second = part.assign(_o=range(len(part))).sort_values(
+        ["share", "_o"], ascending=[False, True], kind="mergesort"
+    )
+    if len(second) > 1:
+        r = second.iloc[1]
+        text = (
+            f"The next largest is {style.category_label(r['category'])}: {_pct(r['share'])} "
+            f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."
+        )
+        out.append(
+            Statement(
+                "second_category",
+                text,
+                {
+                    "category": r["category"],
+                    "share": float(r["share"]),
+                    "lo": float(r["lo"]),
+                    "hi": float(r["hi"]),
+                },
+            )
+        )
+    g = growth[(growth["plan_id"] == plan_id) & growth["implied_cagr"].notna()]
+    g = g.sort_values(["implied_cagr", "indicator"], ascending=[False, True], kind="mergesort")
+    for r in g.head(n).itertuples():
+        text = (
+            f"{r.label_en} ({r.label_zh}): from {format_value(r.baseline_value, r.unit_std)} in "
+            f"{format_year(r.baseline_year)} to "
+            f"{format_value(r.target_value, r.unit_std, r.target_qualifier)} in "
+            f"{format_year(r.target_year)}, an implied {format_rate(r.implied_cagr)} a year."
+        )
+        out.append(
+            Statement(
+                "indicator_growth",
+                text,
+                {"indicator": r.indicator, "implied_cagr": float(r.implied_cagr)},
+            )
+        )
+    return out
+
+
+def summary_html(statements: list[Statement]) -> HTML:
+    """Return the summary statements as a bulleted list of escaped text."""
+    items = "".join(f"<li>{esc(s.text)}</li>" for s in statements)
+    return HTML(
+        f'<ul class="pc-summary">{items}</ul><p class="pc-muted">Generated from the figures below '
+        "by fixed templates; every number is repeated, with its source, in the sections that "
+        "follow.</p>"
+    )
+
+
+# --- distinctive terms and KWIC --------------------------------------------------------------------
+
+
+def distinctive_table(
+    terms: pd.DataFrame, labels: dict[str, str], glossary: dict[str, str], find: str | None = None
+) -> HTML:
+    """Return distinctive terms with gloss, z-score and raw counts of both plans."""
+    left, right = list(labels)
+    df = pd.DataFrame(
+        {
+            "Leans to": terms["side"].map(labels),
+            "Rank": terms["rank"],
+            "Term 词": terms["term"],
+            "Gloss": [glossary.get(t, "") for t in terms["term"]],
+            "z": [f"{z:+.2f}" for z in terms["z"]],
+            f"Count in {labels[left]}": terms["count_left"],
+            f"Count in {labels[right]}": terms["count_right"],
+        }
+    )
+    links = {"Term 词": find} if find else None
+    return HTML(table_html(df, find=links))
+
+
+def kwic_lines(
+    sentences: pd.DataFrame, terms: list[str], per_plan: int = 3, width: int = 18
+) -> pd.DataFrame:
+    """Return up to `per_plan` KWIC lines per term and plan, in term order."""
+    from . import stats
+
+    parts = []
+    for term in terms:
+        for pid in stats.plan_order(sentences):
+            kw = stats.kwic(sentences, term, width=width, plan_id=pid, limit=per_plan)
+            parts.append(kw.assign(term=term))
+    cols = ["term", "plan_id", "sentence_id", "section", "left", "keyword", "right"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def kwic_html(kw: pd.DataFrame, labels: dict[str, str], glossary: dict[str, str]) -> HTML:
+    """Return keyword-in-context lines: the term centred, with its plan and section."""
+    if kw.empty:
+        return HTML('<p class="pc-muted">No occurrences.</p>')
+    rows = "".join(
+        f'<tr><td class="pc-muted">{esc(labels.get(r.plan_id, r.plan_id))}<br>'
+        f'§ {esc(r.section or "—")}</td><td class="l">{esc(r.left)}</td>'
+        f'<td class="k" title="{esc(glossary.get(r.keyword, ""))}">{esc(r.keyword)}</td>'
+        f'<td class="r">{esc(r.right)}</td></tr>'
+        for r in kw.itertuples()
+    )
+    return HTML(
+        '<table class="pc-kwic"><thead><tr><th>Plan and section</th><th>Left context</th>'
+        f"<th>Term</th><th>Right context</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def top_terms_per_side(terms: pd.DataFrame, n: int = 2) -> list[str]:
+    """Return the n top distinctive terms of each side, left side first."""
+    out = []
+    for side in pd.unique(terms["side"]):
+        out += terms[terms["side"] == side].head(n)["term"].tolist()
+    return out
+
+
+# --- per-category sections ----------------------------------------------------------------------
+
+
+def _share_phrase(shares: pd.DataFrame, pid: str, cat: str, label: str) -> str:
+    r = shares[(shares["plan_id"] == pid) & (shares["category"] == cat)].iloc[0]
+    return (
+        f"{label}: {int(r['n'])} of {int(r['n_sentences'])} sentences, {_pct(r['share'])} "
+        f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])}; {r['per_1000_chars']:.2f} per 1,000 "
+        "characters)"
+    )
+
+
+def _examples(sentences: pd.DataFrame, pid: str, cat: str, n: int) -> str:
+    body = sentences[
+        (sentences["kind"] == "sentence")
+        & (sentences["plan_id"] == pid)
+        & (sentences["primary_category"] == cat)
+    ]
+    if body.empty:
+        return '<p class="pc-muted">No sentence has this primary category.</p>'
+    items = "".join(
+        f'<li><span class="pc-quote" lang="zh">{esc(r.text)}</span><br><span class="pc-muted">'
+        f"§ {esc(r.section or '—')} · matched: {esc(r.matched_terms or '—')} · "
+        f"{esc(r.evidence or '')}</span></li>"
+        for r in body.head(n).itertuples()
+    )
+    return f"<ul>{items}</ul>"
+
+
+def category_section_compare(
+    sentences: pd.DataFrame,
+    shares: pd.DataFrame,
+    diff: pd.DataFrame,
+    category: str,
+    labels: dict[str, str],
+    glossary: dict[str, str],
+    stopwords: frozenset[str],
+    find: str | None = None,
+) -> HTML:
+    """Return one category's section of a comparison: shares, terms, KWIC and examples."""
+    from . import stats
+
+    left, right = list(labels)
+    d = diff[diff["category"] == category].iloc[0]
+    parts = [
+        heading(style.category_label(category), 3, category_anchor(category)).data,
+        "<ul>"
+        + "".join(f"<li>{esc(_share_phrase(shares, p, category, labels[p]))}</li>" for p in labels)
+        + f"<li>Difference ({esc(labels[left])} minus {esc(labels[right])}): {_pp(d['diff'])} "
+        f"percentage points, 95% interval {_pp(d['lo'])} to {_pp(d['hi'])}"
+        + (" — clear." if d["lo"] > 0 or d["hi"] < 0 else " — the interval includes zero.")
+        + "</li></ul>",
+    ]
+    terms = stats.distinctive_terms(
+        sentences, left, right, category=category, stopwords=stopwords, top=6, min_count=3
+    )
+    parts.append("<h4>Distinctive terms within this category</h4>")
+    if terms.empty:
+        parts.append('<p class="pc-muted">Too few words in this category to compare.</p>')
+    else:
+        parts.append(distinctive_table(terms, labels, glossary, find).data)
+        kw = kwic_lines(
+            sentences[sentences["primary_category"] == category], top_terms_per_side(terms)
+        )
+        parts.append("<h4>The top terms in context</h4>" + kwic_html(kw, labels, glossary).data)
+    parts.append("<h4>Example sentences</h4>")
+    parts.append(
+        '<div class="pc-cols">'
+        + "".join(
+            f"<div><h5>{esc(labels[p])}</h5>{_examples(sentences, p, category, 2)}</div>"
+            for p in labels
+        )
+        + "</div>"
+    )
+    return HTML("".join(parts))
+
+
+def category_section_profile(
+    sentences: pd.DataFrame,
+    shares: pd.DataFrame,
+    category: str,
+    plan_id: str,
+    label: str,
+    glossary: dict[str, str],
+    stopwords: frozenset[str],
+    find: str | None = None,
+) -> HTML:
+    """Return one category's section of a profile: share, top and distinctive terms, KWIC, examples."""
+    from . import stats
+
+    parts = [
+        heading(style.category_label(category), 3, category_anchor(category)).data,
+        f"<p>{esc(_share_phrase(shares, plan_id, category, label))}.</p>",
+    ]
+    counts = stats.term_counts(sentences, plan_id, category, stopwords)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    if top:
+        parts.append(
+            "<p><strong>Most frequent words:</strong> "
+            + "; ".join(
+                f"{find_link(t, find) if find else esc(t)} "
+                f'<span class="pc-muted">{esc(glossary.get(t, ""))}</span> ({c})'
+                for t, c in top
+            )
+            + "</p>"
+        )
+    terms = stats.category_vs_rest_terms(sentences, plan_id, category, stopwords, top=8)
+    if not terms.empty:
+        df = pd.DataFrame(
+            {
+                "Term 词": terms["term"],
+                "Gloss": [glossary.get(t, "") for t in terms["term"]],
+                "z": [f"{z:+.2f}" for z in terms["z"]],
+                "Count in this category": terms["count_category"],
+                "Count in the rest of the plan": terms["count_rest"],
+            }
+        )
+        parts.append(
+            "<h4>Distinctive of this category (against the plan's other sentences)</h4>"
+            + table_html(df, find={"Term 词": find} if find else None)
+        )
+        body = sentences[sentences["primary_category"] == category]
+        kw = kwic_lines(body, terms["term"].head(3).tolist(), per_plan=3)
+        parts.append(
+            "<h4>The top terms in context</h4>" + kwic_html(kw, {plan_id: label}, glossary).data
+        )
+    parts.append("<h4>Example sentences</h4>" + _examples(sentences, plan_id, category, 3))
+    return HTML("".join(parts))
+
+
+# --- all coded sentences -------------------------------------------------------------------------
+
+
+def sentences_frame(sentences: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Return every coded sentence for the drill-down table (plan, section, category, evidence)."""
+    body = sentences[sentences["kind"] == "sentence"]
+    return pd.DataFrame(
+        {
+            "Plan": body["plan_id"].map(labels),
+            "#": body["sentence_id"],
+            "Section": body["section"].fillna(""),
+            "Category": [style.category_label(c) for c in body["primary_category"]],
+            "Matched terms": body["matched_terms"].fillna("").str.replace(";", "; "),
+            "Evidence": body["evidence"].fillna(""),
+            "Text 原文": body["text"],
+        }
+    )
+
+
+def sentences_table(sentences: pd.DataFrame, labels: dict[str, str], table_id: str) -> HTML:
+    """Return the searchable, sortable table of all coded sentences."""
+    return searchable_table(sentences_frame(sentences, labels), table_id)
+
+
+# --- indicators ----------------------------------------------------------------------------------
+
+
+def _side_point(r: dict, side: str, role: str) -> str:
+    return format_point(
+        r[f"{side}_{role}_year"],
+        r[f"{side}_{role}_value"],
+        r["unit_std"],
+        r[f"{side}_{role}_qualifier"],
+    )
+
+
+def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str]) -> HTML:
+    """Return the shared indicators side by side: baseline, target and implied annual growth."""
+    left, right = list(labels)
+    head = (
+        "<tr><th rowspan=2>Indicator</th>"
+        + "".join(f'<th colspan=4 class="pc-side">{esc(labels[p])}</th>' for p in (left, right))
+        + "</tr><tr>"
+        + "<th>Baseline</th><th>Target</th><th>Implied growth a year</th><th>Stated growth</th>" * 2
+        + "</tr>"
+    )
+    rows = []
+    for r in comparison.to_dict("records"):
+        cells = [f'<th>{esc(r["label_en"])}<br><span lang="zh">{esc(r["label_zh"])}</span></th>']
+        for side in ("left", "right"):
+            cells += [
+                f"<td>{esc(_side_point(r, side, 'baseline'))}</td>",
+                f"<td>{esc(_side_point(r, side, 'target'))}</td>",
+                f"<td>{esc(format_rate(r[f'{side}_implied_cagr']))}</td>",
+                f"<td>{esc(format_rate(r[f'{side}_stated_growth']))}</td>",
+            ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return HTML(
+        f'<div class="pc-scroll-x"><table class="pc-table pc-ind"><thead>{head}</thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        '<p class="pc-muted">Implied growth is the compound annual rate that takes the baseline to '
+        "the target; a dash means the plan states only one end. For indicators measured in % "
+        "(shares of GDP, insurance depth) the change in percentage points is easier to read than a "
+        "growth rate of a share.</p>"
+    )
+
+
+_ROLE_ORDER = {"baseline": 0, "target": 1}
+
+
+def plan_indicators_html(indicators: pd.DataFrame, sentences: pd.DataFrame, plan_id: str) -> HTML:
+    """Return every baseline and target of a plan, grouped by category, each with its sentence."""
+    ind = indicators[
+        (indicators["plan_id"] == plan_id) & indicators["role"].isin(list(_ROLE_ORDER))
+    ]
+    sent = sentences[sentences["plan_id"] == plan_id].set_index("sentence_id")
+    ind = ind.assign(
+        category=[
+            sent["primary_category"].get(s, style.OTHER) if s in sent.index else style.OTHER
+            for s in ind["sentence_id"]
+        ]
+    )
+    parts = []
+    for cat in style.ALL_CATEGORIES:
+        part = ind[ind["category"] == cat]
+        if part.empty:
+            continue
+        n_t = int((part["role"] == "target").sum())
+        n_b = int((part["role"] == "baseline").sum())
+        parts.append(
+            f"<h3>{esc(style.category_label(cat))}</h3>"
+            f'<p class="pc-muted">{n_b} baselines and {n_t} targets in '
+            f'{part["sentence_id"].nunique()} sentences.</p><ol class="pc-ind-list">'
+        )
+        for sid, rows in part.groupby("sentence_id", sort=True):
+            rows = rows.sort_values(["position", "role"], kind="stable")
+            items = "".join(
+                f"<li><strong>{esc(r.role)}</strong> {esc(format_year(r.year))}: "
+                f"{esc(r.name_zh)} {esc(r.value)}{esc(r.unit)}"
+                + (f" [{esc(r.qualifier)}]" if r.qualifier else "")
+                + (" (cumulative over the period)" if bool(r.cumulative) else "")
+                + (f" → <code>{esc(r.indicator)}</code>" if r.indicator else "")
+                + (
+                    f" = {esc(format_value(r.value_std, r.unit_std))}"
+                    if not _missing(r.value_std)
+                    else ""
+                )
+                + "</li>"
+                for r in rows.itertuples()
+            )
+            text = str(sent["text"].get(sid, rows.iloc[0]["source_text"]))
+            if len(text) > 320:
+                text = text[:320] + "…"
+            section_path = sent["section"].get(sid, "") if sid in sent.index else ""
+            origin = "indicator table (专栏)" if (rows["source"] == "table").any() else "prose"
+            parts.append(
+                f'<li><ul>{items}</ul><blockquote class="pc-quote" lang="zh">{esc(text)}</blockquote>'
+                f'<span class="pc-muted">sentence {esc(sid)} · § {esc(section_path or "—")} · '
+                f"from the {esc(origin)}</span></li>"
+            )
+        parts.append("</ol>")
+    if not parts:
+        return HTML('<p class="pc-muted">The plan states no baseline or target.</p>')
+    return HTML("".join(parts))
+
+
+def growth_table_html(growth: pd.DataFrame, plan_id: str) -> HTML:
+    """Return a plan's canonical indicators with baseline, target and implied growth."""
+    g = growth[growth["plan_id"] == plan_id]
+    df = pd.DataFrame(
+        {
+            "Indicator": g["label_en"] + " " + g["label_zh"],
+            "Baseline": [
+                format_point(y, v, u, q)
+                for y, v, u, q in zip(
+                    g["baseline_year"],
+                    g["baseline_value"],
+                    g["unit_std"],
+                    g["baseline_qualifier"],
+                    strict=True,
+                )
+            ],
+            "Target": [
+                format_point(y, v, u, q)
+                for y, v, u, q in zip(
+                    g["target_year"],
+                    g["target_value"],
+                    g["unit_std"],
+                    g["target_qualifier"],
+                    strict=True,
+                )
+            ],
+            "Implied growth a year": [format_rate(x) for x in g["implied_cagr"]],
+            "Stated growth a year": [format_rate(x) for x in g["stated_growth"]],
+        }
+    )
+    return HTML(table_html(df))
+
+
+# --- methods appendix ----------------------------------------------------------------------------
+
+
+def coding_rules_table(codebook, n_terms: int = 8) -> pd.DataFrame:
+    """Return the codebook as a readable table: category, definition, top terms, overrides."""
+    rows = []
+    for cat in style.CATEGORIES:
+        terms = codebook.terms.get(cat, {})
+        top = sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:n_terms]
+        over = sorted(p for p, (c, _) in codebook.overrides.items() if c == cat)
+        rows.append(
+            {
+                "Category": style.category_label(cat),
+                "Definition": codebook.definitions.get(cat, ""),
+                "Terms": len(terms),
+                "Highest-weighted terms": "、".join(f"{t} ({w:g})" for t, w in top),
+                "Phrases re-assigned here (overrides)": "、".join(over) or "—",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _evaluation_html(evaluation: dict | None, coder: str) -> str:
+    if not evaluation:
+        return "<p>Validation: <strong>not yet evaluated</strong> (no evaluation.json).</p>"
+    v = evaluation.get("validation", {})
+    coders = evaluation.get("coders", {})
+    rows = []
+    for name in sorted(coders):
+        c = coders[name]
+        a, h = c.get("all", {}), c.get("holdout", {})
+        per = a.get("per_category", {})
+        min_rec = min((x.get("recall", 0.0) for x in per.values()), default=float("nan"))
+        rows.append(
+            {
+                "Coder": name + (" (used in this report)" if name == coder else ""),
+                "Scored on": c.get("scored_on", ""),
+                "Primary accuracy": f"{a.get('accuracy', float('nan')):.3f}",
+                "Held-out accuracy": f"{h.get('accuracy', float('nan')):.3f}",
+                "Macro-F1": f"{a.get('macro_f1', float('nan')):.3f}",
+                "Lowest category recall": f"{min_rec:.3f}",
+            }
+        )
+    parts = [
+        f"<p>Validation set: {esc(v.get('n', '?'))} hand-coded sentences from both plans "
+        f"({esc(v.get('n_holdout', '?'))} held out); SHA-256 <code>{esc(v.get('sha256', ''))}</code>. "
+        f"A prediction counts as right when it is the hand-coded primary category or one of the "
+        f"acceptable alternatives.</p>",
+        table_html(pd.DataFrame(rows)),
+    ]
+    used = coders.get(coder, {}).get("all", {}).get("per_category", {})
+    if used:
+        df = pd.DataFrame(
+            [
+                {
+                    "Category": style.category_label(k),
+                    "Precision": f"{x.get('precision', 0):.3f}",
+                    "Recall": f"{x.get('recall', 0):.3f}",
+                    "F1": f"{x.get('f1', 0):.3f}",
+                    "Support": x.get("support", ""),
+                }
+                for k, x in sorted(
+                    used.items(),
+                    key=lambda kv: (
+                        style.ALL_CATEGORIES.index(kv[0]) if kv[0] in style.ALL_CATEGORIES else 99
+                    ),
+                )
+            ]
+        )
+        parts.append(f"<p>Per category, coder <code>{esc(coder)}</code>:</p>" + table_html(df))
+    ag = evaluation.get("agreement", {})
+    if ag.get("available"):
+        parts.append(
+            f"<p>Inter-coder agreement (independent second coding of {esc(ag.get('n'))} sentences): "
+            f"Cohen's κ {ag.get('cohen_kappa_primary', float('nan')):.3f} and Krippendorff's α "
+            f"{ag.get('krippendorff_alpha_primary_nominal', float('nan')):.3f} on the primary "
+            f"category; Krippendorff's α with MASI distance on the label sets "
+            f"{ag.get('krippendorff_alpha_sets_masi', float('nan')):.3f}; raw agreement "
+            f"{ag.get('percent_agreement_primary', float('nan')):.1%}.</p>"
+        )
+    else:
+        parts.append(f"<p>Inter-coder agreement: {esc(ag.get('reason', 'not available'))}.</p>")
+    return "".join(parts)
+
+
+LIMITATIONS = (
+    "The plans cover different periods (2016–2020 and 2006–2010): money amounts and counts are "
+    "not comparable across eras; shares of sentences, rates per 1,000 characters and growth rates "
+    "are.",
+    "The plans differ in length (about twice as many distinct characters in the Chongqing plan): "
+    "every comparison is normalised by the number of sentences or characters.",
+    "The Chongqing text was scraped from a web page: repeated sentences were dropped (first copy "
+    "kept), the table of contents removed and glued headings detached, but its sections appear out "
+    "of order, so section paths are approximate.",
+    "Headings are kept as section paths and excluded from every share, count and term statistic.",
+    "The 专栏1 indicator table of the Chongqing plan survives only as a run of digits; its rows "
+    "were split by row numbers and units and cross-checked against prose where possible.",
+    "Coding assigns one primary category per sentence; sentences about several subjects count "
+    "only for their main one.",
+)
+
+
+def methods_html(
+    codebook,
+    evaluation: dict | None,
+    plans: list[Plan],
+    counts: list[PlanCounts],
+    coder: str,
+    jieba_version: str,
+) -> HTML:
+    """Return the methods appendix: codebook, rules, validation, cleaning, tools, limitations."""
+    from . import __version__
+
+    clean = pd.DataFrame(
+        {
+            "": [
+                "Sentences and headings in the raw text",
+                "Repeated copies dropped",
+                "Distinct sentences (coded)",
+                "Headings (kept as section paths)",
+                "Table-of-contents characters removed",
+                "Distinct characters in sentences",
+            ],
+            **{
+                p.label(): [
+                    c.raw_sentences,
+                    c.duplicates_dropped,
+                    c.distinct_sentences - c.headings,
+                    c.headings,
+                    c.toc_chars_removed,
+                    c.distinct_chars,
+                ]
+                for p, c in zip(plans, counts, strict=True)
+            },
+        }
+    )
+    parts = [
+        heading("Coding 编码", 3, "methods-coding").data,
+        f"<p>Codebook version <code>{esc(codebook.version)}</code>, SHA-256 "
+        f"<code>{esc(codebook.sha256)}</code> (<code>data/codebook.yml</code>). Sentences in this "
+        f"report were coded by the <code>{esc(coder)}</code> coder. The rule coder matches weighted "
+        "terms longest first (a longer phrase claims its characters, so 风险投资 is venture capital, "
+        "not risk), applies phrase overrides and exclusions, discounts headings glued to a sentence, "
+        "adds weight for verb–object rules (设立…公司, 防范…风险, 培养…人才) and assigns the "
+        f"highest-scoring category; a sentence scoring below {codebook.min_score:g} is "
+        "<em>other</em>.</p>",
+        table_html(coding_rules_table(codebook)),
+        f"<p>Exclusions (phrases that count for nothing): {esc('、'.join(codebook.exclusions) or '—')}."
+        f" Verb–object rules: {esc(', '.join(r.name for r in codebook.proximity) or '—')}.</p>",
+        heading("Validation 验证", 3, "methods-validation").data,
+        _evaluation_html(evaluation, coder),
+        heading("Cleaning 文本清理", 3, "methods-cleaning").data,
+        "<p>Full-width digits, letters and spaces were normalised without changing the Chinese; "
+        "the text was split into sentences at 。！？； and paragraph breaks; headings glued to the "
+        "next sentence (第X章, 第X节, 一、, （一）, 1．, （1）, 专栏N) were detached and kept as each "
+        "sentence's section path; the table of contents was dropped; repeated sentences were "
+        "removed, keeping the first copy.</p>",
+        table_html(clean),
+        heading("Tools and statistics 工具与统计", 3, "methods-tools").data,
+        f"<ul><li>Sentence splitter and heading detection: <code>plancompare.sentences</code> "
+        f"(plancompare {esc(__version__)}).</li>"
+        f"<li>Word segmentation: jieba {esc(jieba_version)}, its bundled dictionary, with the "
+        f"{len(codebook.all_terms())} codebook terms loaded as user words so they stay whole.</li>"
+        "<li>Category shares: share of distinct sentences by primary category; 95% percentile "
+        "intervals from 2,000 bootstrap resamples of sentences (fixed seed).</li>"
+        "<li>Difference of distributions: Pearson's χ² with adjusted standardised residuals.</li>"
+        "<li>Distinctive terms: weighted log-odds ratio with an informative Dirichlet prior "
+        "(Monroe, Colaresi and Quinn 2008; prior = pooled counts of both plans), z-scores, over "
+        "jieba words with stop words, numbers and ordinals removed; terms with fewer than 3 "
+        "occurrences are not reported.</li>"
+        "<li>Implied growth: compound annual rate (target / baseline)^(1 / years) − 1.</li></ul>",
+        heading("Limitations 局限", 3, "methods-limitations").data,
+        "<ul>" + "".join(f"<li>{esc(t)}</li>" for t in LIMITATIONS) + "</ul>",
+    ]
+    return HTML("".join(parts))
+
+
+def load_evaluation_for(processed_dir: Path | str) -> tuple[dict | None, Path | None]:
+    """Return the evaluation figures (from the processed folder, else the project's) and their path."""
+    from . import evaluate
+
+    for path in (Path(processed_dir) / "evaluation.json", paths.PROCESSED / "evaluation.json"):
+        if path.is_file():
+            return evaluate.load_evaluation(path), path
+    return None, None
+
+
+def comparison_toc() -> HTML:
+    """Return the table of contents of a comparison report."""
+    return toc(
+        [
+            ("summary", "Summary of the main differences", 2),
+            ("plans", "The plans", 2),
+            ("shares", "Category shares", 2),
+            ("terms", "Distinctive terms", 2),
+            ("categories", "Category by category", 2),
+            *category_toc_entries(),
+            ("indicators", "Targets and baselines", 2),
+            ("sentences", "All coded sentences", 2),
+            ("methods", "Methods", 2),
+            ("provenance", "Provenance", 2),
+        ]
+    )
+
+
+def profile_toc() -> HTML:
+    """Return the table of contents of a plan profile."""
+    return toc(
+        [
+            ("summary", "Summary", 2),
+            ("plan", "The plan", 2),
+            ("shares", "Category shares", 2),
+            ("categories", "Category by category", 2),
+            *category_toc_entries(),
+            ("indicators", "Targets and baselines", 2),
+            ("sentences", "All coded sentences", 2),
+            ("methods", "Methods", 2),
+            ("provenance", "Provenance", 2),
+        ]
     )

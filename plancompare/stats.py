@@ -432,3 +432,27 @@ def top_terms_by_category(
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
         rows.append({"category": cat, "top terms": "、".join(f"{t} ({c})" for t, c in top)})
     return pd.DataFrame(rows)
+
+
+# --- terms of one category against the rest of a plan ------------------------------------------
+
+
+def category_vs_rest_terms(
+    sentences: pd.DataFrame,
+    plan_id: str,
+    category: str,
+    stopwords: frozenset[str] = frozenset(),
+    top: int = 10,
+    min_count: int = 3,
+) -> pd.DataFrame:
+    """Return the terms most distinctive of one category against the plan's other sentences."""
+    inside = term_counts(sentences, plan_id, category, stopwords)
+    total = term_counts(sentences, plan_id, None, stopwords)
+    rest = Counter({t: c - inside.get(t, 0) for t, c in total.items() if c - inside.get(t, 0) > 0})
+    columns = ["rank", "term", "count_category", "count_rest", "delta", "z"]
+    scored = log_odds_dirichlet(inside, rest)
+    if scored.empty:
+        return pd.DataFrame(columns=columns)
+    scored = scored.rename(columns={"count_a": "count_category", "count_b": "count_rest"})
+    scored = scored.loc[(scored["z"] > 0) & (scored["count_category"] >= min_count)].head(top)
+    return scored.assign(rank=np.arange(1, len(scored) + 1))[columns].reset_index(drop=True)
