@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from plancompare import paths
+
+# Property tests explore a fixed sequence of examples, so a CI run is reproducible.
+settings.register_profile("plancompare", derandomize=True, deadline=None)
+settings.load_profile("plancompare")
 
 
 @dataclass(frozen=True)
