@@ -79,7 +79,7 @@ def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str
 
 
 def process_text(
-    plan: Plan, raw: reading.RawText, codebook: coding.Codebook, coder: str = "rules"
+    plan: Plan, raw: reading.RawText, codebook: coding.Codebook, coder: str = coding.DEFAULT_CODER
 ) -> ProcessedPlan:
     """Return the coded sentence table and counts of one plan's decoded text."""
     where = f"plan '{plan.id}' ({plan.source})"
@@ -139,7 +139,7 @@ def process_plan(
     plan: Plan,
     processed: Path,
     codebook: coding.Codebook,
-    coder: str = "rules",
+    coder: str = coding.DEFAULT_CODER,
     force: bool = False,
 ) -> tuple[ProcessedPlan, bool]:
     """Return a plan's processed tables, from its cache when nothing changed; the flag says if reused."""
