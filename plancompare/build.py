@@ -1,18 +1,44 @@
-"""The batch run: process every plan, render every report, write the index and the run summary."""
+"""The batch run: process every plan, render every report, record what was built, write the index.
+
+Heavy modules (pandas, jieba, papermill, nbconvert) are imported only inside the steps that need
+them, so that a run with nothing to do finishes in about a second.
+"""
 
 from __future__ import annotations
 
-import html
+import datetime as dt
+import hashlib
+import json
+import math
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from . import coding, paths, pipeline, render
-from .executors import Executor, LocalExecutor
-from .manifest import Manifest
-from .reading import InputError
-from .storage import atomic_write_text, write_json
-from .style import CJK_FONT_STACK
+from . import paths
+from .manifest import Manifest, Plan
+from .reading import InputError, code_fingerprint, sha256_file
+from .storage import atomic_write_text, remove_temporary_files, write_json
+
+DEFAULT_TIMEOUT = 600  # seconds a notebook cell may run before its report fails
+DEFAULT_LOCK_TIMEOUT = 120.0  # seconds a run waits for another run on the same output folder
+BUILD_FILE = "build.json"
+SUMMARY_FILE = "run-summary.json"
+LOCK_FILE = ".plancompare.lock"
+BUILD_FORMAT = 1
+OVERVIEW = "corpus-overview"
+OVERVIEW_NOTEBOOK = "corpus_overview.ipynb"
+MAX_REASON = 400
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class LockTimeout(Exception):
+    """Another run holds the output folder's lock for longer than this run may wait."""
+
+
+class ParameterError(ValueError):
+    """A notebook parameter that is not a plain literal value."""
 
 
 @dataclass(frozen=True)
@@ -20,7 +46,7 @@ class ReportTask:
     """One report to render: its name, notebook and literal parameters."""
 
     name: str
-    kind: str  # "profile" | "comparison"
+    kind: str  # "profile" | "comparison" | "corpus"
     notebook: str
     parameters: dict
     plan_ids: tuple[str, ...]
@@ -45,62 +71,340 @@ class Settings:
     manifest: Path = paths.MANIFEST
     out: Path = paths.REPORTS
     processed: Path = paths.PROCESSED
+    notebooks: Path = paths.NOTEBOOKS
     jobs: int = 1
     force: bool = False
     only: tuple[str, ...] = ()
     coder: str = "rules"
-    timeout: int = render.DEFAULT_TIMEOUT
+    timeout: int = DEFAULT_TIMEOUT
     kernel_name: str = paths.KERNEL_NAME
+    executor: str = "local"
+    scheduler: str | None = None
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 
 
-def report_tasks(manifest: Manifest, settings: Settings, ok_plans: set[str]) -> list[ReportTask]:
-    """Return the reports to render: a profile per plan and a comparison per manifest pair."""
+# --- literal parameters -----------------------------------------------------------------------
+
+
+def check_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Return the parameters unchanged if every name is an identifier and every value a literal."""
+    for name, value in parameters.items():
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise ParameterError(f"parameter name {name!r} is not a Python identifier")
+        _check_literal(name, value)
+    return parameters
+
+
+def _check_literal(name: str, value: Any) -> None:
+    """Raise ParameterError unless value is a str, number, bool, None or a list/dict of them."""
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ParameterError(f"parameter {name}: {value!r} is not a finite number")
+        return
+    if isinstance(value, str):
+        if any(ord(ch) < 32 for ch in value):
+            raise ParameterError(f"parameter {name}: control characters in {value!r}")
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            _check_literal(name, item)
+        return
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        for item in value.values():
+            _check_literal(name, item)
+        return
+    raise ParameterError(f"parameter {name}: {type(value).__name__} is not a literal value")
+
+
+# --- the reports of a manifest ----------------------------------------------------------------
+
+
+def report_tasks(
+    manifest: Manifest, settings: Settings, ok_plans: set[str] | None = None
+) -> list[ReportTask]:
+    """Return the manifest's reports: profiles, comparisons and, past two plans, an overview.
+
+    With `ok_plans`, only the profiles and comparisons whose plans are all in it.
+    """
     common = {
         "manifest_path": str(manifest.path),
         "processed_dir": str(Path(settings.processed).resolve()),
     }
-    tasks = []
-    for plan in manifest.plans:
-        if plan.id in ok_plans:
-            tasks.append(
-                ReportTask(
-                    name=f"profile-{plan.id}",
-                    kind="profile",
-                    notebook="plan_profile.ipynb",
-                    parameters={"plan_id": plan.id, **common},
-                    plan_ids=(plan.id,),
-                    title=f"Profile: {plan.label()}",
-                )
-            )
+    tasks = [
+        ReportTask(
+            name=f"profile-{plan.id}",
+            kind="profile",
+            notebook="plan_profile.ipynb",
+            parameters={"plan_id": plan.id, **common},
+            plan_ids=(plan.id,),
+            title=f"Profile: {plan.label()}",
+        )
+        for plan in manifest.plans
+    ]
     for left, right in manifest.comparisons:
-        if left in ok_plans and right in ok_plans:
-            a, b = manifest.plan(left), manifest.plan(right)
-            tasks.append(
-                ReportTask(
-                    name=f"compare-{left}-vs-{right}",
-                    kind="comparison",
-                    notebook="compare_plans.ipynb",
-                    parameters={"left": left, "right": right, **common},
-                    plan_ids=(left, right),
-                    title=f"Comparison: {a.label()} vs {b.label()}",
-                )
+        a, b = manifest.plan(left), manifest.plan(right)
+        tasks.append(
+            ReportTask(
+                name=f"compare-{left}-vs-{right}",
+                kind="comparison",
+                notebook="compare_plans.ipynb",
+                parameters={"left": left, "right": right, **common},
+                plan_ids=(left, right),
+                title=f"Comparison: {a.label()} vs {b.label()}",
             )
-    if settings.only:
-        wanted = set(settings.only)
-        tasks = [t for t in tasks if wanted & set(t.plan_ids) or t.name in wanted]
+        )
+    if len(manifest.plans) > 2:
+        tasks.append(
+            ReportTask(
+                name=OVERVIEW,
+                kind="corpus",
+                notebook=OVERVIEW_NOTEBOOK,
+                parameters=dict(common),
+                plan_ids=tuple(p.id for p in manifest.plans),
+                title=f"Corpus overview: {len(manifest.plans)} plans",
+            )
+        )
+    if ok_plans is not None:
+        tasks = [t for t in tasks if t.kind == "corpus" or set(t.plan_ids) <= ok_plans]
     return tasks
+
+
+def select(tasks: list[ReportTask], only: Iterable[str]) -> list[ReportTask]:
+    """Return the tasks that --only asks for (all when empty); the overview only by its name."""
+    wanted = set(only)
+    if not wanted:
+        return tasks
+    return [
+        t for t in tasks if t.name in wanted or (t.kind != "corpus" and wanted & set(t.plan_ids))
+    ]
+
+
+def unknown_selection(
+    manifest: Manifest, tasks: list[ReportTask], only: Iterable[str]
+) -> list[str]:
+    """Return the --only names that are neither a plan id nor a report name."""
+    known = {p.id for p in manifest.plans} | {t.name for t in tasks}
+    return [name for name in only if name not in known]
+
+
+# --- dependency hashes ------------------------------------------------------------------------
+
+
+def _sha_text(text: str) -> str:
+    """Return the hex SHA-256 of a string."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _sha_json(data: Any) -> str:
+    """Return the hex SHA-256 of data serialised as sorted JSON."""
+    return _sha_text(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def file_hash(path: Path) -> str:
+    """Return a file's SHA-256, or 'absent' when it does not exist."""
+    return sha256_file(path) if Path(path).is_file() else "absent"
+
+
+def _folder_hash(folder: Path) -> str:
+    """Return one hash over every file under a folder (names and bytes)."""
+    h = hashlib.sha256()
+    for p in sorted(q for q in Path(folder).rglob("*") if q.is_file()):
+        h.update(str(p.relative_to(folder)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def config_hashes() -> dict[str, str]:
+    """Return the hashes of the shared inputs: codebook, glossary, maps, stop words, code, page."""
+    return {
+        "codebook": file_hash(paths.CODEBOOK),
+        "glossary": file_hash(paths.GLOSSARY),
+        "indicator map": file_hash(paths.INDICATOR_MAP),
+        "stop words": file_hash(paths.STOPWORDS),
+        "code": code_fingerprint(),
+        "page template": _folder_hash(TEMPLATES),
+    }
+
+
+def plan_deps(manifest: Manifest, plan: Plan, config: dict[str, str], settings: Settings) -> dict:
+    """Return what a plan's processed tables depend on, each as a hash or a value."""
+    return {
+        f"raw {plan.id}": file_hash(manifest.source_path(plan)),
+        f"entry {plan.id}": _sha_json(plan.model_dump(mode="json")),
+        "codebook": config["codebook"],
+        "indicator map": config["indicator map"],
+        "code": config["code"],
+        "coder": settings.coder,
+        "processed": str(Path(settings.processed).resolve()),
+    }
+
+
+def report_deps(
+    task: ReportTask, plan_dep: dict[str, dict], config: dict[str, str], settings: Settings
+) -> dict:
+    """Return what a report depends on: its plans' inputs, the shared inputs, notebook, parameters."""
+    deps: dict[str, str] = {}
+    for pid in task.plan_ids:
+        deps.update(plan_dep[pid])
+    deps.update(config)
+    deps["notebook"] = file_hash(Path(settings.notebooks) / task.notebook)
+    deps["parameters"] = _sha_json(task.parameters)
+    return deps
+
+
+def deps_key(deps: dict[str, str]) -> str:
+    """Return one key for a set of dependencies."""
+    return _sha_json(deps)
+
+
+# --- the build record -------------------------------------------------------------------------
+
+
+def load_state(out: Path) -> dict:
+    """Return the build record of an output folder (empty when missing or unreadable)."""
+    try:
+        state = json.loads((Path(out) / BUILD_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"format": BUILD_FORMAT, "plans": {}, "reports": {}}
+    if state.get("format") != BUILD_FORMAT:
+        return {"format": BUILD_FORMAT, "plans": {}, "reports": {}}
+    return state
+
+
+def save_state(out: Path, state: dict) -> None:
+    """Write the build record atomically."""
+    write_json(Path(out) / BUILD_FILE, state)
+
+
+def _now() -> str:
+    """Return the current UTC time as an ISO string (seconds)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def record(entry: dict | None, outcome: Outcome, deps: dict, extra: dict | None = None) -> dict:
+    """Return a build-record entry updated with this outcome (the last good render kept)."""
+    if outcome.status == "skipped" and entry and entry.get("key") == deps_key(deps):
+        return entry
+    # A plan found in the processing cache without a record (build.json lost) is recorded as ok.
+    status = "ok" if outcome.status == "skipped" else outcome.status
+    before = (entry or {}).get("deps", {})
+    entry = dict(entry or {})
+    entry.update(extra or {})
+    # Which inputs differ from the last record: the answer to "why was this rebuilt?".
+    entry["changed"] = sorted(k for k in deps if before.get(k) != deps[k]) if before else ["new"]
+    entry.update(
+        status=status,
+        reason=outcome.reason,
+        seconds=round(outcome.seconds, 3),
+        at=_now(),
+        deps=deps,
+        key=deps_key(deps),
+    )
+    if status == "ok":
+        entry["last_ok"] = entry["at"]
+    return entry
+
+
+def up_to_date(entry: dict | None, deps: dict, output: Path) -> bool:
+    """Return whether a recorded success has the same dependencies and its output still exists."""
+    return bool(
+        entry
+        and entry.get("status") == "ok"
+        and entry.get("key") == deps_key(deps)
+        and Path(output).is_file()
+    )
+
+
+# --- one-line reasons -------------------------------------------------------------------------
+
+
+def one_line(text: str) -> str:
+    """Return text on one line, white space collapsed and length capped."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def _exception_reason(exc: BaseException) -> str:
+    """Return an exception as 'Type: message' on one line."""
+    return one_line(f"{type(exc).__name__}: {exc}")
+
+
+# --- processing plans (module-level functions: Dask workers run them) --------------------------
+
+
+def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
+    """Process one plan into its cached tables; a bad input is a failed outcome, not an exception."""
+    from . import coding, pipeline
+
+    start = time.perf_counter()
+    name = f"plan {plan.id}"
+    try:
+        codebook = coding.load_codebook()
+        _, reused = pipeline.process_plan(
+            manifest, plan, settings.processed, codebook, settings.coder, settings.force
+        )
+    except InputError as exc:
+        reason = str(exc) if plan.id in str(exc) else f"plan '{plan.id}': {exc}"
+        return Outcome(name, "failed", time.perf_counter() - start, one_line(reason), (plan.id,))
+    except Exception as exc:  # a bug met on one odd text must not stop the other plans
+        reason = f"plan '{plan.id}': {_exception_reason(exc)}"
+        return Outcome(name, "failed", time.perf_counter() - start, one_line(reason), (plan.id,))
+    status = "skipped" if reused else "ok"
+    return Outcome(name, status, time.perf_counter() - start, "", (plan.id,))
+
+
+def plan_cached(settings: Settings, plan_id: str) -> bool:
+    """Return whether a plan's processed tables exist in the processed folder."""
+    folder = Path(settings.processed) / "plans" / plan_id
+    return (folder / "meta.json").is_file() and (folder / "sentences.parquet").is_file()
+
+
+def write_tables(settings: Settings, plan_ids: list[str]) -> None:
+    """Write the corpus-wide CSV tables from the cached tables of these plans."""
+    from . import pipeline
+
+    results = [
+        pipeline.ProcessedPlan(
+            pipeline.load_sentences(settings.processed, [pid]),
+            pipeline.load_counts(settings.processed, pid),
+            pipeline.load_indicators(settings.processed, [pid]),
+        )
+        for pid in plan_ids
+    ]
+    pipeline.write_tables(settings.processed, results)
+
+
+# --- rendering reports (module-level functions: Dask workers run them) -------------------------
+
+
+def failed_notebook_path(out: Path, name: str) -> Path:
+    """Return where the executed notebook of a failed report is kept."""
+    return Path(out) / "notebooks" / "failed" / f"{name}.ipynb"
 
 
 def render_report(task: ReportTask, settings: Settings) -> Outcome:
     """Render one report to HTML, keeping its executed notebook; a failure touches nothing else."""
     out = Path(settings.out)
     start = time.perf_counter()
+
+    def failed(reason: str) -> Outcome:
+        return Outcome(
+            task.name, "failed", time.perf_counter() - start, one_line(reason), task.plan_ids
+        )
+
+    try:
+        parameters = check_parameters(task.parameters)
+        from . import render
+    except (ParameterError, ImportError) as exc:
+        return failed(str(exc))
     scratch = out / "notebooks" / f".{task.name}.running.ipynb"
     scratch.parent.mkdir(parents=True, exist_ok=True)
     try:
         nb = render.execute(
-            paths.NOTEBOOKS / task.notebook,
-            task.parameters,
+            Path(settings.notebooks) / task.notebook,
+            parameters,
             scratch,
             kernel_name=settings.kernel_name,
             timeout=settings.timeout,
@@ -108,107 +412,327 @@ def render_report(task: ReportTask, settings: Settings) -> Outcome:
         page = render.to_html(nb, task.title)
     except render.RenderError as exc:
         if exc.notebook is not None:
-            render.write_notebook(exc.notebook, out / "notebooks" / "failed" / f"{task.name}.ipynb")
-        return Outcome(task.name, "failed", time.perf_counter() - start, str(exc), task.plan_ids)
+            render.write_notebook(exc.notebook, failed_notebook_path(out, task.name))
+        return failed(str(exc) or type(exc).__name__)
+    except Exception as exc:  # the HTML conversion broke: still a failure of this report only
+        return failed(_exception_reason(exc))
     finally:
         scratch.unlink(missing_ok=True)
     render.write_notebook(nb, out / "notebooks" / f"{task.name}.ipynb")
     atomic_write_text(out / f"{task.name}.html", page)
-    (out / "notebooks" / "failed" / f"{task.name}.ipynb").unlink(missing_ok=True)
+    failed_notebook_path(out, task.name).unlink(missing_ok=True)
     return Outcome(task.name, "ok", time.perf_counter() - start, "", task.plan_ids)
 
 
-def process_all(
-    manifest: Manifest, settings: Settings
-) -> tuple[list[pipeline.ProcessedPlan], list[Outcome]]:
-    """Return the processed plans and an outcome per plan; a bad plan is reported, not fatal."""
-    codebook = coding.load_codebook()
-    results, outcomes = [], []
-    for plan in manifest.plans:
-        start = time.perf_counter()
-        try:
-            result, reused = pipeline.process_plan(
-                manifest, plan, settings.processed, codebook, settings.coder, settings.force
+# --- the index page ---------------------------------------------------------------------------
+
+
+def _esc(value: object) -> str:
+    """Return a value as escaped HTML text."""
+    import html
+
+    return html.escape(str(value), quote=True)
+
+
+def report_state(task: ReportTask, entry: dict | None, current_key: str | None, out: Path) -> str:
+    """Return a report's state for the index: ok, stale, failed, outdated or missing."""
+    exists = (Path(out) / f"{task.name}.html").is_file()
+    if entry and entry.get("status") == "failed":
+        return "stale" if exists else "failed"
+    if not exists:
+        return "missing"
+    if entry and current_key and entry.get("key") != current_key:
+        return "outdated"
+    return "ok"
+
+
+_STATE_TEXT = {
+    "stale": "stale: the last render failed, this is the previous version",
+    "failed": "failed",
+    "outdated": "out of date: its inputs changed since it was rendered",
+    "missing": "not rendered yet",
+}
+
+
+def _index_item(task: ReportTask, entry: dict | None, state: str) -> str:
+    """Return one report's list item: its link (when a page exists) and its state."""
+    label = _esc(task.title)
+    link = (
+        label if state in ("failed", "missing") else f'<a href="{_esc(task.name)}.html">{label}</a>'
+    )
+    if state == "ok":
+        return f'<li class="ok">{link}</li>'
+    reason = (entry or {}).get("reason", "")
+    text = _STATE_TEXT[state] + (f" ({reason})" if reason and state in ("stale", "failed") else "")
+    return f'<li class="{state}">{link} <strong class="{state}">{_esc(text)}</strong></li>'
+
+
+def _plan_heading(plan: Plan) -> str:
+    """Return the heading of one plan's group: period and titles."""
+    return (
+        f"<h3>{plan.start}–{plan.end}: {_esc(plan.title_zh)}"
+        f"<br><small>{_esc(plan.title_en)}</small></h3>"
+    )
+
+
+def index_html(manifest: Manifest, tasks: list[ReportTask], items: dict[str, str]) -> str:
+    """Return the index page: the overview, then reports grouped by city and period."""
+    parts = []
+    if OVERVIEW in items:
+        parts.append(f"<h2>Corpus 语料</h2><ul>{items[OVERVIEW]}</ul>")
+    cities: dict[str, list[Plan]] = {}
+    for plan in sorted(manifest.plans, key=lambda p: (p.city, p.start, p.end, p.id)):
+        cities.setdefault(plan.city, []).append(plan)
+    for city, plans in cities.items():
+        parts.append(f'<h2 id="{_esc(city.lower())}">{_esc(city)} {_esc(plans[0].city_zh)}</h2>')
+        for plan in plans:
+            mine = [t for t in tasks if t.kind != "corpus" and plan.id in t.plan_ids]
+            parts.append(
+                _plan_heading(plan) + "<ul>" + "".join(items[t.name] for t in mine) + "</ul>"
             )
-        except InputError as exc:
-            outcomes.append(
-                Outcome(
-                    f"plan {plan.id}", "failed", time.perf_counter() - start, str(exc), (plan.id,)
-                )
-            )
-            continue
-        results.append(result)
-        status = "skipped" if reused else "ok"
-        outcomes.append(
-            Outcome(f"plan {plan.id}", status, time.perf_counter() - start, "", (plan.id,))
-        )
-    pipeline.write_tables(settings.processed, results)
-    return results, outcomes
+    style = (
+        "body{font-family:sans-serif;max-width:960px;margin:2rem auto;line-height:1.5}"
+        "h3{margin-bottom:.2rem}h3 small{font-weight:normal;color:#555}"
+        "strong.stale,strong.failed{color:#b00}strong.outdated,strong.missing{color:#a60}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>plancompare reports</title><style>{style}</style></head>"
+        "<body><h1>plancompare reports 规划比较报告</h1>" + "".join(parts) + "</body></html>\n"
+    )
 
 
 def write_index(
-    manifest: Manifest, tasks: list[ReportTask], outcomes: dict[str, Outcome], out: Path
+    manifest: Manifest, tasks: list[ReportTask], state: dict, keys: dict[str, str], out: Path
 ) -> None:
-    """Write reports/index.html linking every report with its plans' titles and periods."""
-    items = []
+    """Write reports/index.html from the build record: every report, its link and its state."""
+    reports = state.get("reports", {})
+    items = {}
     for task in tasks:
-        o = outcomes.get(task.name)
-        exists = (Path(out) / f"{task.name}.html").is_file()
-        plans = "; ".join(
-            f"{manifest.plan(p).title_zh} ({manifest.plan(p).title_en}, {manifest.plan(p).start}–{manifest.plan(p).end})"
-            for p in task.plan_ids
+        entry = reports.get(task.name)
+        items[task.name] = _index_item(
+            task, entry, report_state(task, entry, keys.get(task.name), out)
         )
-        state = ""
-        if o is not None and o.status == "failed":
-            state = (
-                f' <strong class="stale">stale: the last render failed ({html.escape(o.reason)})</strong>'
-                if exists
-                else f' <strong class="failed">failed: {html.escape(o.reason)}</strong>'
-            )
-        link = (
-            f'<a href="{html.escape(task.name)}.html">{html.escape(task.title)}</a>'
-            if exists
-            else html.escape(task.title)
-        )
-        items.append(f"<li>{link}{state}<br><small>{html.escape(plans)}</small></li>")
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>plancompare reports</title><style>body{font-family:"
-        + html.escape(CJK_FONT_STACK, quote=False)
-        + ";max-width:900px;margin:2rem auto;line-height:1.5}.stale,.failed{color:#b00}</style></head>"
-        "<body><h1>plancompare reports 规划比较报告</h1><ul>"
-        + "".join(items)
-        + "</ul></body></html>\n"
-    )
-    atomic_write_text(Path(out) / "index.html", page)
+    atomic_write_text(Path(out) / "index.html", index_html(manifest, tasks, items))
 
 
-def run(
-    settings: Settings, manifest: Manifest, progress=print, executor: Executor | None = None
-) -> list[Outcome]:
-    """Run the whole batch and return every outcome (plans first, then reports)."""
-    executor = executor or LocalExecutor(settings.jobs)
-    Path(settings.out).mkdir(parents=True, exist_ok=True)
-    results, plan_outcomes = process_all(manifest, settings)
-    for o in plan_outcomes:
-        if o.status == "failed":
-            progress(f"FAILED {o.name}: {o.reason}")
-    ok_plans = {r.counts.plan_id for r in results}
-    tasks = report_tasks(manifest, settings, ok_plans)
-    outcomes: dict[str, Outcome] = {}
-    for task, o in executor.map(render_report, tasks, settings):
-        outcomes[task.name] = o
-        line = f"{o.status:7} {task.name} ({o.seconds:.1f} s)"
-        progress(line + (f": {o.reason}" if o.reason else ""))
-    write_index(
-        manifest,
-        report_tasks(manifest, settings, {p.id for p in manifest.plans}),
-        outcomes,
-        settings.out,
-    )
-    all_outcomes = plan_outcomes + list(outcomes.values())
+# --- the summary ------------------------------------------------------------------------------
+
+
+def summary_table(outcomes: list[Outcome]) -> str:
+    """Return the end-of-run table: report, status, seconds, reason."""
+    width = max([len("report")] + [len(o.name) for o in outcomes])
+    lines = [f"{'report':<{width}}  {'status':<7}  {'seconds':>7}  reason"]
+    for o in outcomes:
+        lines.append(f"{o.name:<{width}}  {o.status:<7}  {o.seconds:7.1f}  {o.reason}".rstrip())
+    return "\n".join(lines)
+
+
+def exit_status(outcomes: list[Outcome]) -> int:
+    """Return 1 if any plan or report failed, else 0."""
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def write_summary(
+    settings: Settings, outcomes: list[Outcome], started: str, seconds: float
+) -> None:
+    """Write reports/run-summary.json: the machine-readable outcome of this run."""
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("ok", "skipped", "failed")}
     write_json(
-        Path(settings.out) / "run-summary.json",
-        {"outcomes": [asdict(o) | {"seconds": round(o.seconds, 3)} for o in all_outcomes]},
+        Path(settings.out) / SUMMARY_FILE,
+        {
+            "started": started,
+            "finished": _now(),
+            "seconds": round(seconds, 3),
+            "exit_code": exit_status(outcomes),
+            "counts": counts,
+            "failed": [o.name for o in outcomes if o.status == "failed"],
+            "manifest": str(Path(settings.manifest).resolve()),
+            "outcomes": [asdict(o) | {"seconds": round(o.seconds, 3)} for o in outcomes],
+        },
     )
-    return all_outcomes
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def _process_stage(
+    manifest: Manifest,
+    settings: Settings,
+    executor,
+    state: dict,
+    plan_dep: dict[str, dict],
+    wanted: set[str],
+    progress: Callable[[str], None],
+) -> tuple[list[Outcome], bool]:
+    """Process the wanted plans that changed; return their outcomes and whether any was rebuilt."""
+    plans_state = state.setdefault("plans", {})
+    outcomes, todo = [], []
+    for plan in manifest.plans:
+        if plan.id not in wanted:
+            continue
+        entry = plans_state.get(plan.id)
+        meta = Path(settings.processed) / "plans" / plan.id / "meta.json"
+        if not settings.force and up_to_date(entry, plan_dep[plan.id], meta):
+            outcomes.append(Outcome(f"plan {plan.id}", "skipped", 0.0, "", (plan.id,)))
+        else:
+            todo.append(plan)
+    rebuilt = False
+    for plan, outcome in executor.map(process_one, todo, manifest, settings):
+        plans_state[plan.id] = record(plans_state.get(plan.id), outcome, plan_dep[plan.id])
+        rebuilt = rebuilt or outcome.status != "failed"
+        status = "FAILED" if outcome.status == "failed" else outcome.status
+        line = f"{status:7} {outcome.name} ({outcome.seconds:.1f} s)"
+        progress(line + (f": {outcome.reason}" if outcome.reason else ""))
+        outcomes.append(outcome)
+    return outcomes, rebuilt
+
+
+def _render_stage(
+    tasks: list[ReportTask],
+    settings: Settings,
+    executor,
+    state: dict,
+    deps: dict[str, dict],
+    ok_plans: set[str],
+    progress: Callable[[str], None],
+) -> list[Outcome]:
+    """Render the tasks whose inputs changed (or failed last time); return every task's outcome."""
+    reports = state.setdefault("reports", {})
+    outcomes, todo = [], []
+    for task in tasks:
+        entry = reports.get(task.name)
+        blocked = [p for p in task.plan_ids if p not in ok_plans]
+        if task.kind == "corpus" and not (Path(settings.notebooks) / task.notebook).is_file():
+            reason = f"{task.notebook} does not exist yet in {settings.notebooks}"
+            progress(f"skipped {task.name}: {reason}")
+            outcomes.append(Outcome(task.name, "skipped", 0.0, reason, task.plan_ids))
+        elif blocked and task.kind != "corpus":
+            reason = "not rendered: " + ", ".join(
+                f"plan '{p}' could not be processed" for p in blocked
+            )
+            o = Outcome(task.name, "failed", 0.0, reason, task.plan_ids)
+            reports[task.name] = record(entry, o, deps[task.name], _task_info(task))
+            progress(f"FAILED  {task.name}: {reason}")
+            outcomes.append(o)
+        elif not settings.force and up_to_date(
+            entry, deps[task.name], Path(settings.out) / f"{task.name}.html"
+        ):
+            progress(f"skipped {task.name}: up to date")
+            outcomes.append(Outcome(task.name, "skipped", 0.0, "up to date", task.plan_ids))
+        else:
+            todo.append(task)
+    for task, o in executor.map(render_report, todo, settings):
+        reports[task.name] = record(reports.get(task.name), o, deps[task.name], _task_info(task))
+        save_state(settings.out, state)  # a run killed later still remembers what it finished
+        line = f"{'FAILED' if o.status == 'failed' else o.status:7} {task.name} ({o.seconds:.1f} s)"
+        progress(line + (f": {o.reason}" if o.reason else ""))
+        outcomes.append(o)
+    return outcomes
+
+
+def _task_info(task: ReportTask) -> dict:
+    """Return what the build record keeps about a report besides its outcome."""
+    return {"title": task.title, "kind": task.kind, "plan_ids": list(task.plan_ids)}
+
+
+def _make_executor(settings: Settings):
+    """Return the executor the settings ask for."""
+    from .executors import make_executor
+
+    return make_executor(settings.executor, settings.jobs, settings.scheduler)
+
+
+def _lock(settings: Settings):
+    """Return the output folder's lock, acquired; raise LockTimeout after settings.lock_timeout."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(Path(settings.out) / LOCK_FILE), timeout=settings.lock_timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockTimeout(
+            f"another run is writing {settings.out} (lock {Path(settings.out) / LOCK_FILE}); "
+            f"gave up after waiting {settings.lock_timeout:g} s"
+        ) from None
+    return lock
+
+
+def run(settings: Settings, manifest: Manifest, progress=print, executor=None) -> list[Outcome]:
+    """Run the whole batch under the output folder's lock and return every outcome."""
+    Path(settings.out).mkdir(parents=True, exist_ok=True)
+    lock = _lock(settings)
+    try:
+        own = executor is None
+        executor = executor or _LazyExecutor(settings)
+        try:
+            return _run_locked(settings, manifest, progress, executor)
+        finally:
+            if own:
+                executor.close()
+    finally:
+        lock.release()
+
+
+class _LazyExecutor:
+    """Creates the real executor on first use, so that a run with nothing to do starts none."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.inner = None
+
+    def map(self, fn, items, *args):
+        items = list(items)
+        if not items:
+            return iter(())
+        if self.inner is None:
+            self.inner = _make_executor(self.settings)
+        return self.inner.map(fn, items, *args)
+
+    def close(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+
+
+def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> list[Outcome]:
+    """Run the batch (the caller holds the lock) and return every outcome."""
+    started, t0 = _now(), time.perf_counter()
+    remove_temporary_files(settings.out)
+    for scratch in (Path(settings.out) / "notebooks").glob(".*.running.ipynb"):
+        scratch.unlink(missing_ok=True)
+    state = load_state(settings.out)
+    config = config_hashes()
+    plan_dep = {p.id: plan_deps(manifest, p, config, settings) for p in manifest.plans}
+    all_tasks = report_tasks(manifest, settings)
+    tasks = select(all_tasks, settings.only)
+    wanted = {p for t in tasks for p in t.plan_ids} | (set(settings.only) & set(plan_dep))
+
+    plan_outcomes, rebuilt = _process_stage(
+        manifest, settings, executor, state, plan_dep, wanted, progress
+    )
+    failed_now = {o.plan_ids[0] for o in plan_outcomes if o.status == "failed"}
+    recorded_ok = {pid for pid, e in state["plans"].items() if e.get("status") == "ok"}
+    ok_plans = {p.id for p in manifest.plans if p.id in recorded_ok and plan_cached(settings, p.id)}
+    ok_plans -= failed_now
+    tables = [Path(settings.processed) / f for f in ("sentences.csv", "plans.csv")]
+    if ok_plans and (rebuilt or failed_now or not all(t.is_file() for t in tables)):
+        write_tables(settings, [p.id for p in manifest.plans if p.id in ok_plans])
+    state["plans"] = {p.id: state["plans"][p.id] for p in manifest.plans if p.id in state["plans"]}
+    save_state(settings.out, state)
+
+    overview_plans = tuple(p.id for p in manifest.plans if p.id in ok_plans)
+    all_tasks = [
+        replace(t, plan_ids=overview_plans) if t.kind == "corpus" else t for t in all_tasks
+    ]
+    tasks = select(all_tasks, settings.only)
+    deps = {t.name: report_deps(t, plan_dep, config, settings) for t in all_tasks}
+    report_outcomes = _render_stage(tasks, settings, executor, state, deps, ok_plans, progress)
+
+    names = {t.name for t in all_tasks}
+    state["reports"] = {k: v for k, v in state["reports"].items() if k in names}
+    save_state(settings.out, state)
+    keys = {name: deps_key(d) for name, d in deps.items()}
+    write_index(manifest, all_tasks, state, keys, settings.out)
+    outcomes = plan_outcomes + report_outcomes
+    write_summary(settings, outcomes, started, time.perf_counter() - t0)
+    return outcomes

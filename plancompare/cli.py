@@ -7,54 +7,135 @@ import os
 import sys
 from pathlib import Path
 
-from . import paths, render
-from .build import Settings, run
+from . import paths
+from .build import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, LockTimeout, Settings, run
 from .manifest import ManifestError, load_manifest
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+# 75 is EX_TEMPFAIL (sysexits.h): try again later. Schedulers treat it as "not a failure of
+# the reports", and systemd/cron users can tell it apart from 1.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 75
+EXECUTORS = ("local", "dask")
+
+
+def _positive(kind: type):
+    """Return an argparse type that accepts only positive values of `kind`."""
+
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _non_negative_float(text: str) -> float:
+    """Return a float of zero or more (argparse type)."""
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, got {text}")
+    return value
 
 
 def parser() -> argparse.ArgumentParser:
     """Return the argument parser of run_all.py."""
     p = argparse.ArgumentParser(
         prog="run_all.py",
-        description="Render a profile per plan and a comparison per manifest pair into HTML reports.",
-        epilog="Exit codes: 0 all rendered or up to date, 1 some report or plan failed, "
-        "2 the manifest or the command line is invalid.",
+        description="Render a profile per plan and a comparison per manifest pair into HTML "
+        "reports, re-rendering only what changed.",
+        epilog="Exit codes: 0 every report rendered or up to date; 1 some plan or report failed "
+        "(the others are rendered; see the summary table and reports/run-summary.json); "
+        "2 the manifest or the command line is invalid (nothing is done); "
+        "75 another run holds the output folder's lock (try again later).",
     )
     p.add_argument("--manifest", type=Path, default=paths.MANIFEST, help="plan manifest (YAML)")
     p.add_argument("--out", type=Path, default=paths.REPORTS, help="folder for the HTML reports")
     p.add_argument("--processed", type=Path, default=paths.PROCESSED, help="folder for tidy tables")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="reports rendered at once")
-    p.add_argument("--force", action="store_true", help="re-render even when nothing changed")
+    p.add_argument(
+        "--notebooks", type=Path, default=paths.NOTEBOOKS, help="folder of the report notebooks"
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive(int),
+        default=os.cpu_count() or 1,
+        help="tasks at once (local) or workers of a local Dask cluster (default: cores)",
+    )
+    p.add_argument("--force", action="store_true", help="re-process and re-render everything")
     p.add_argument(
         "--only", nargs="+", default=(), metavar="ID", help="only these plans or reports"
     )
     p.add_argument("--coder", default="rules", help="sentence coder: naive, rules or classifier")
     p.add_argument(
-        "--timeout", type=int, default=render.DEFAULT_TIMEOUT, help="seconds a cell may run"
+        "--timeout",
+        type=_positive(int),
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds a notebook cell may run before its report fails (default {DEFAULT_TIMEOUT})",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=_non_negative_float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        help="seconds to wait for another run on the same --out before exiting with 75 "
+        f"(default {DEFAULT_LOCK_TIMEOUT:g})",
+    )
+    p.add_argument("--executor", choices=EXECUTORS, default="local", help="where tasks run")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask; "
+        "without it a LocalCluster is started)",
     )
     return p
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Return the run settings of parsed arguments."""
+    return Settings(
+        manifest=args.manifest,
+        out=args.out,
+        processed=args.processed,
+        notebooks=args.notebooks,
+        jobs=args.jobs,
+        force=args.force,
+        only=tuple(args.only),
+        coder=args.coder,
+        timeout=args.timeout,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        lock_timeout=args.lock_timeout,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the batch and return the process exit code."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.scheduler and args.executor != "dask":
+        p.error("--scheduler needs --executor dask")
     try:
         manifest = load_manifest(args.manifest)
     except ManifestError as exc:
         for problem in exc.problems:
             print(f"error: {exc.path}: {problem}", file=sys.stderr)
+        print(
+            f"error: {len(exc.problems)} problem(s) in the manifest; nothing done", file=sys.stderr
+        )
         return EXIT_BAD_INPUT
-    settings = Settings(
-        manifest=args.manifest,
-        out=args.out,
-        processed=args.processed,
-        jobs=max(1, args.jobs),
-        force=args.force,
-        only=tuple(args.only),
-        coder=args.coder,
-        timeout=args.timeout,
-    )
-    outcomes = run(settings, manifest)
-    return EXIT_FAILED if any(o.status == "failed" for o in outcomes) else EXIT_OK
+    settings = settings_from(args)
+    from .build import report_tasks, unknown_selection
+
+    unknown = unknown_selection(manifest, report_tasks(manifest, settings), settings.only)
+    if unknown:
+        print(f"error: --only: no plan or report named {', '.join(unknown)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        outcomes = run(settings, manifest)
+    except LockTimeout as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    from .build import exit_status, summary_table
+
+    print()
+    print(summary_table(outcomes))
+    return exit_status(outcomes)
