@@ -1,0 +1,244 @@
+"""Inputs in the wild: encodings, traditional script, pasted markup, empty and truncated texts."""
+
+from __future__ import annotations
+
+import codecs
+from collections import Counter
+from pathlib import Path
+
+import opencc
+import pytest
+
+from plancompare import cleaning, coding, paths, pipeline, reading
+from plancompare.manifest import Plan
+
+CHENGDU = paths.DATA / "raw" / "chengdu-2006-2010.txt"
+# Private-use code points mark paragraphs in the scraped text; Big5 and GBK cannot encode them,
+# and cleaning reads them as paragraph breaks, so the fixtures write a newline instead.
+PARAGRAPH_MARKS = str.maketrans({"\ue003": "\n", "\ue004": "\n"})
+HOSTILE = (
+    "<html><head><title>成都市人民政府</title><script>alert(1)</script></head><body>\n"
+    "首页 > 政务公开 > 规划计划\n"
+    '<div class="nav"><a href="javascript:alert(1)">点击这里</a> | 打印本页 | 关闭窗口</div>\n'
+    "<!-- 模板注释 -->\n"
+)
+# Markup that was itself escaped on the page: after cleaning it is plan text that *reads* as
+# markup, and every report must show it as text.
+ESCAPED_MARKUP = (
+    "发展金融市场&lt;script&gt;alert(1)&lt;/script&gt;。"
+    "培育金融机构&lt;img src=x onerror=alert(1)&gt;。"
+    '完善金融服务&lt;a href="javascript:alert(1)"&gt;链接&lt;/a&gt;。\n'
+)
+FOOTER = "<p>字体：大 中 小</p>\n<p>责任编辑：张三</p>\n版权所有：成都市人民政府\n</body></html>\n"
+
+
+def chengdu_text() -> str:
+    """Return the shipped Chengdu plan as text (its BOM, if any, removed)."""
+    return CHENGDU.read_text("utf-8-sig")
+
+
+def hostile_text() -> str:
+    """Return the Chengdu text wrapped in a web page: scripts, handlers, links, furniture."""
+    paragraphs = chengdu_text().split("\n")
+    middle = len(paragraphs) // 2
+    body = "\n".join(
+        paragraphs[:middle]
+        + ['<p onclick="alert(2)">本段<img src=x onerror=alert(1)>完。</p>', ESCAPED_MARKUP]
+        + paragraphs[middle:]
+    )
+    return HOSTILE + body + FOOTER
+
+
+def traditional_text(config: str = "s2t") -> str:
+    """Return the Chengdu text in traditional characters (OpenCC)."""
+    return opencc.OpenCC(config).convert(chengdu_text())
+
+
+def make_plan(plan_id: str, source: str = "x.txt", encoding: str | None = None) -> Plan:
+    """Return a manifest entry for a fixture copy of the Chengdu plan."""
+    return Plan(
+        id=plan_id,
+        city="Chengdu",
+        city_zh="成都",
+        title_zh="成都市金融业发展第十一个五年规划",
+        title_en="Chengdu financial-sector development",
+        period=(2006, 2010),
+        baseline_year=2005,
+        source=source,
+        encoding=encoding,
+    )
+
+
+@pytest.fixture(scope="module")
+def codebook() -> coding.Codebook:
+    return coding.load_codebook()
+
+
+def process_bytes(tmp: Path, name: str, data: bytes, codebook, encoding: str | None = None):
+    """Return a fixture file's processed plan (decoded, cleaned, coded)."""
+    path = tmp / f"{name}.txt"
+    path.write_bytes(data)
+    raw = reading.read_plan_text(path, encoding)
+    return pipeline.process_text(make_plan(name, path.name, encoding), raw, codebook), raw
+
+
+def category_counts(result) -> Counter:
+    """Return the number of sentences per primary category of a processed plan."""
+    body = result.sentences[result.sentences["kind"] == "sentence"]
+    return Counter(body["primary_category"])
+
+
+def count_gap(a: Counter, b: Counter) -> int:
+    """Return how many sentences would have to move for two category counts to agree."""
+    return sum(abs(a[k] - b[k]) for k in set(a) | set(b))
+
+
+@pytest.fixture(scope="module")
+def original(tmp_path_factory, codebook):
+    tmp = tmp_path_factory.mktemp("original")
+    result, _ = process_bytes(tmp, "chengdu", chengdu_text().encode("utf-8"), codebook)
+    return result
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+
+def test_gb18030_copy_is_detected_and_codes_exactly_like_the_original(tmp_path, codebook, original):
+    result, raw = process_bytes(tmp_path, "gb", chengdu_text().encode("gb18030"), codebook)
+    assert raw.encoding == "gb18030"
+    assert result.counts.script == "simplified"
+    assert category_counts(result) == category_counts(original)
+    assert list(result.sentences["text"]) == list(original.sentences["text"])
+
+
+def test_gbk_copy_declared_in_the_manifest_is_read_as_gb18030(tmp_path, codebook, original):
+    data = chengdu_text().translate(PARAGRAPH_MARKS).encode("gbk")
+    result, raw = process_bytes(tmp_path, "gbk", data, codebook, encoding="GBK")
+    assert raw.encoding == "gb18030"
+    assert category_counts(result) == category_counts(original)
+
+
+def test_utf8_bom_copy_reads_the_same_text(tmp_path, codebook, original):
+    data = codecs.BOM_UTF8 + chengdu_text().encode("utf-8")
+    result, raw = process_bytes(tmp_path, "bom", data, codebook)
+    assert raw.encoding == "utf-8-sig"
+    assert not raw.text.startswith("\ufeff")
+    assert category_counts(result) == category_counts(original)
+
+
+def test_big5_traditional_copy_codes_within_a_few_sentences(tmp_path, codebook, original):
+    text = traditional_text("s2tw").translate(PARAGRAPH_MARKS)
+    result, raw = process_bytes(tmp_path, "big5", text.encode("big5"), codebook)
+    assert raw.encoding == "big5"
+    assert result.counts.script == "traditional"
+    gap = count_gap(category_counts(result), category_counts(original))
+    assert gap <= 3, (category_counts(result), category_counts(original))
+    # Quotes keep the plan's own script; coding read the simplified form.
+    body = result.sentences[result.sentences["kind"] == "sentence"]
+    assert body["text"].str.contains("發展").any()
+    assert not body["text_simplified"].str.contains("發展").any()
+
+
+def test_traditional_utf8_copy_codes_within_a_few_sentences(tmp_path, codebook, original):
+    result, _ = process_bytes(tmp_path, "hant", traditional_text("s2t").encode("utf-8"), codebook)
+    assert result.counts.script == "traditional"
+    assert count_gap(category_counts(result), category_counts(original)) <= 3
+
+
+def test_undecodable_declared_file_names_file_and_offset(tmp_path):
+    data = chengdu_text().encode("gb18030")
+    path = tmp_path / "broken.txt"
+    path.write_bytes(data[:1000] + b"\xff\xff" + data[1000:])
+    with pytest.raises(reading.InputError) as err:
+        reading.read_plan_text(path, "gb18030")
+    message = str(err.value)
+    assert str(path) in message and "byte offset 999" in message and "\n" not in message
+
+
+def test_undecodable_undeclared_file_reports_the_encoding_that_read_furthest(tmp_path):
+    data = chengdu_text().encode("gb18030")
+    path = tmp_path / "broken.txt"
+    path.write_bytes(data[:3000] + b"\xff\xff" + data[3000:])
+    with pytest.raises(reading.InputError, match=r"reads furthest as gb18030 at byte offset 2999"):
+        reading.read_plan_text(path)
+
+
+def test_file_cut_inside_a_character_is_called_truncated(tmp_path):
+    data = chengdu_text().encode("utf-8")
+    cut = next(i for i in range(5000, 5010) if (data[i] & 0xC0) == 0x80)  # inside a character
+    path = tmp_path / "cut.txt"
+    path.write_bytes(data[:cut])
+    with pytest.raises(reading.InputError, match="truncated") as err:
+        reading.read_plan_text(path, "utf-8")
+    assert f"byte offset {cut - 1}" in str(err.value) or f"byte offset {cut - 2}" in str(err.value)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(reading.InputError, match="file not found"):
+        reading.read_plan_text(tmp_path / "nowhere.txt")
+
+
+# --- refusals with one-line reasons -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("emptied", "", "only 0 characters after cleaning"),
+        (
+            "truncated",
+            "成都市金融业发展规划\n为加快成都市金融业的发展，编制本规划。",
+            "characters after cleaning",
+        ),
+        ("markup-only", "<html><body><script>" + "x" * 500 + "</script></body></html>", "only 0"),
+        ("no-punctuation", "成都市金融业发展规划 " * 40, "no sentence punctuation"),
+    ],
+)
+def test_unusable_texts_are_refused_in_one_line_naming_the_plan(
+    tmp_path, codebook, name, text, expected
+):
+    with pytest.raises(reading.InputError) as err:
+        process_bytes(tmp_path, name, text.encode("utf-8"), codebook)
+    message = str(err.value)
+    assert f"plan '{name}'" in message and expected in message and "\n" not in message
+
+
+def test_a_truncated_but_long_enough_text_is_processed(tmp_path, codebook, original):
+    half = chengdu_text()[: len(chengdu_text()) // 2]
+    result, _ = process_bytes(tmp_path, "half", half.encode("utf-8"), codebook)
+    n, full = len(result.sentences), len(original.sentences)
+    assert full * 0.3 < n < full * 0.7
+
+
+# --- pasted markup ------------------------------------------------------------------------------
+
+
+def test_cleaning_removes_markup_and_page_furniture():
+    cleaned = cleaning.clean_text(hostile_text())
+    for gone in (
+        "成都市人民政府\n",
+        "首页",
+        "打印本页",
+        "点击这里",
+        "责任编辑",
+        "版权所有",
+        "字体",
+        "模板注释",
+    ):
+        assert gone not in cleaned, gone
+    assert "alert(2)" not in cleaned and "onclick" not in cleaned
+    assert "本段完。" in cleaned
+    # Entity-escaped markup is the page's text: kept, as text.
+    assert "发展金融市场<script>alert(1)</script>。" in cleaned
+
+
+def test_hostile_copy_codes_like_the_original_plus_its_extra_sentences(
+    tmp_path, codebook, original
+):
+    result, _ = process_bytes(tmp_path, "hostile", hostile_text().encode("utf-8"), codebook)
+    texts = list(result.sentences["text"])
+    assert "本段完。" in texts
+    # Four sentences were added (one in a tag soup, three of escaped markup); nothing else moves.
+    assert len(result.sentences) == len(original.sentences) + 4
+    assert count_gap(category_counts(result), category_counts(original)) <= 4
+    assert not any("onclick" in t or "javascript:alert(2)" in t for t in texts)

@@ -1,0 +1,178 @@
+"""The manifest is validated as a whole: every problem listed with its line, exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from plancompare import cli, paths
+from plancompare.manifest import ManifestError, load_manifest
+
+GOOD_ENTRY = """\
+  - id: {id}
+    city: Chengdu
+    city_zh: 成都
+    title_zh: 成都市金融业发展第十一个五年规划
+    title_en: Chengdu financial-sector development
+    period: [2006, 2010]
+    baseline_year: 2005
+    source: raw/{id}.txt
+"""
+
+# One mistake of every kind; the comment on each line says what must be reported there.
+EVERY_MISTAKE = """\
+plans:
+  - id: good
+    city: Chengdu
+    city_zh: 成都
+    title_zh: 标题
+    title_en: Title
+    period: [2006, 2010]
+    baseline_year: 2005
+    source: raw/good.txt
+  - id: good
+    city: Chengdu
+    city_zh: 成都
+    title_zh: 标题
+    title_en: Title
+    period: [2006, 2010]
+    baseline_year: 2005
+    source: raw/other.txt
+  - id: ../evil
+    city: X
+    city_zh: 某
+    title_zh: 标题
+    title_en: T
+    period: [2010, 2006]
+    baseline_year: 2005
+    source: ../../etc/passwd
+    colour: red
+  - id: no-title
+    city: Y
+    city_zh: 某
+    title_en: T
+    period: [2016, 2020]
+    baseline_year: 2015
+    source: /etc/passwd
+    encoding: klingon
+  - id: twice
+    city: Z
+    city: Z2
+    city_zh: 某
+    title_zh: 标题
+    title_en: T
+    period: [2016, 2020]
+    baseline_year: twenty
+    source: raw/twice.txt
+comparisons:
+  - [good, nowhere]
+  - [good]
+  - [good, good]
+"""
+
+EXPECTED = [
+    "line 10: duplicate plan id 'good' (first at line 2)",
+    "line 18: plan '../evil': id '../evil' is not a safe file name",
+    "line 23: plan '../evil': period end 2006 precedes its start 2010",
+    "line 25: plan '../evil': source '../../etc/passwd' is outside the manifest's folder",
+    "line 26: plan '../evil': unknown field 'colour'",
+    "line 27: plan 'no-title': missing field 'title_zh'",
+    "line 33: plan 'no-title': source '/etc/passwd' is outside the manifest's folder",
+    "line 34: plan 'no-title': unknown encoding 'klingon'",
+    "line 37: field 'city' given twice",
+    "line 42: plan 'twice': baseline_year: Input should be a valid integer",
+    "line 45: comparison names unknown plan 'nowhere'",
+    "line 46: comparison must be a pair [left_id, right_id]",
+    "line 47: comparison of plan 'good' with itself",
+]
+
+
+def write(folder: Path, text: str) -> Path:
+    """Write a manifest into folder and return its path."""
+    path = folder / "plans.yml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_every_mistake_is_listed_once_with_its_line(tmp_path):
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, EVERY_MISTAKE))
+    problems = err.value.problems
+    assert len(problems) == len(EXPECTED), "\n".join(problems)
+    for problem, expected in zip(problems, EXPECTED, strict=True):
+        assert problem.startswith(expected), (problem, expected)
+
+
+def test_cli_prints_every_problem_and_exits_2_without_a_traceback(tmp_path):
+    manifest = write(tmp_path, EVERY_MISTAKE)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(paths.ROOT / "run_all.py"),
+            "--manifest",
+            str(manifest),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == len(EXPECTED) + 1
+    assert all(line.startswith(f"error: {manifest}: line ") for line in lines[:-1])
+    assert "13 problem(s)" in lines[-1]
+    assert not (tmp_path / "out").exists()  # nothing was done
+
+
+def test_the_shipped_manifest_is_valid():
+    manifest = load_manifest(paths.MANIFEST)
+    assert [p.id for p in manifest.plans] == ["chongqing-2016-2020", "chengdu-2006-2010"]
+    assert manifest.comparisons == (("chongqing-2016-2020", "chengdu-2006-2010"),)
+
+
+def test_a_valid_manifest_keeps_plan_lines(tmp_path):
+    text = "plans:\n" + GOOD_ENTRY.format(id="a") + GOOD_ENTRY.format(id="b")
+    manifest = load_manifest(write(tmp_path, text + "comparisons:\n  - [a, b]\n"))
+    assert manifest.lines == {"a": 2, "b": 10}
+    assert manifest.source_path(manifest.plan("b")) == (tmp_path / "raw" / "b.txt").resolve()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plans: [\n  - id: a\n", "not valid YAML"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("plans: []\n", "'plans' must be a non-empty list"),
+        ("plans:\n" + GOOD_ENTRY.format(id="a") + "extras: 1\n", "unknown top-level key 'extras'"),
+        ("plans:\n" + GOOD_ENTRY.format(id="a").replace("Chengdu\n", "'  '\n", 1), "line 3:"),
+    ],
+)
+def test_malformed_manifests(tmp_path, text, expected):
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, text))
+    assert any(expected in p for p in err.value.problems), err.value.problems
+
+
+def test_manifest_not_utf8_names_the_offset(tmp_path):
+    path = tmp_path / "plans.yml"
+    path.write_bytes("plans:\n  - id: 成都\n".encode("gb18030"))
+    with pytest.raises(ManifestError, match="not UTF-8 text \\(byte offset 15\\)"):
+        load_manifest(path)
+
+
+def test_cli_missing_manifest_exits_2(tmp_path, capsys):
+    assert cli.main(["--manifest", str(tmp_path / "none.yml"), "--out", str(tmp_path)]) == 2
+    assert "manifest file not found" in capsys.readouterr().err
+
+
+def test_cli_unknown_only_name_exits_2(tmp_path, capsys):
+    code = cli.main(["--only", "atlantis-2006-2010", "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert "no plan or report named atlantis-2006-2010" in capsys.readouterr().err
