@@ -1,0 +1,243 @@
+"""Report building blocks: the generated summary agrees with its figures, escaping, glossary,
+number formatting, and static chart export that draws Chinese glyphs rather than boxes."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+import yaml
+
+from plancompare import charts, coding, indicators, paths, pipeline, report, stats
+from plancompare.manifest import load_manifest
+from plancompare.style import ALL_CATEGORIES, OTHER
+
+LEFT, RIGHT = "chongqing-2016-2020", "chengdu-2006-2010"
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory):
+    """Process both shipped plans into a temporary folder; return (sentences, indicators)."""
+    manifest = load_manifest(paths.MANIFEST)
+    folder = tmp_path_factory.mktemp("processed")
+    codebook = coding.load_codebook()
+    for pid in (LEFT, RIGHT):
+        pipeline.process_plan(manifest, manifest.plan(pid), folder, codebook)
+    sentences = pipeline.load_sentences(folder, [LEFT, RIGHT])
+    found = pipeline.load_indicators(folder, [LEFT, RIGHT])
+    labels = {pid: manifest.plan(pid).label() for pid in (LEFT, RIGHT)}
+    return sentences, found, labels
+
+
+@pytest.fixture(scope="module")
+def figures(processed):
+    sentences, found, labels = processed
+    shares = stats.category_shares(sentences)
+    diff = stats.share_difference(sentences, LEFT, RIGHT)
+    shared = indicators.compare_indicators(found, LEFT, RIGHT)
+    return shares, diff, shared, labels
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def test_top_category_statements_agree_with_shares(figures):
+    shares, diff, shared, labels = figures
+    found = [s for s in report.comparison_summary(shares, diff, shared, labels)]
+    tops = [s for s in found if s.kind == "top_category"]
+    assert [s.figures["plan_id"] for s in tops] == [LEFT, RIGHT]
+    for s in tops:
+        part = shares[(shares["plan_id"] == s.figures["plan_id"]) & (shares["category"] != OTHER)]
+        best = part.loc[part["share"].idxmax()]
+        assert s.figures["category"] == best["category"]
+        assert s.figures["share"] == pytest.approx(best["share"])
+        assert (s.figures["lo"], s.figures["hi"]) == pytest.approx((best["lo"], best["hi"]))
+        assert s.figures["share"] == pytest.approx(s.figures["n"] / s.figures["n_sentences"])
+        for value in (best["share"], best["lo"], best["hi"]):
+            assert _pct(value) in s.text
+        assert labels[s.figures["plan_id"]] in s.text
+
+
+def test_difference_statements_agree_with_share_difference(figures):
+    shares, diff, shared, labels = figures
+    stated = [
+        s
+        for s in report.comparison_summary(shares, diff, shared, labels)
+        if s.kind == "share_difference"
+    ]
+    clear = diff[(diff["lo"] > 0) | (diff["hi"] < 0)]
+    assert len(stated) == min(2, len(clear)) and stated
+    # The stated differences are the largest clear ones, in order.
+    assert [s.figures["category"] for s in stated] == clear["category"].head(2).tolist()
+    for s in stated:
+        row = diff[diff["category"] == s.figures["category"]].iloc[0]
+        assert s.figures["diff"] == pytest.approx(row["diff"])
+        assert s.figures["diff"] == pytest.approx(row["share_left"] - row["share_right"])
+        assert s.figures["lo"] <= s.figures["diff"] <= s.figures["hi"]
+        assert s.figures["lo"] > 0 or s.figures["hi"] < 0
+        assert s.figures["more"] == (LEFT if row["diff"] > 0 else RIGHT)
+        assert f"{row['diff'] * 100:+.1f} percentage points" in s.text
+        assert f"{row['lo'] * 100:+.1f} to {row['hi'] * 100:+.1f}" in s.text
+        # The shares quoted agree with category_shares.
+        for pid, key in ((LEFT, "share_left"), (RIGHT, "share_right")):
+            sh = shares[(shares["plan_id"] == pid) & (shares["category"] == row["category"])]
+            assert s.figures[key] == pytest.approx(float(sh["share"].iloc[0]))
+    # Chongqing's infrastructure share is clearly larger (80 of 403 vs 11 of 195 sentences).
+    assert stated[0].figures["category"] == "infrastructure"
+    assert stated[0].figures["more"] == LEFT
+
+
+def test_indicator_statements_agree_with_compare_indicators(figures):
+    shares, diff, shared, labels = figures
+    found = report.comparison_summary(shares, diff, shared, labels)
+    overlap = next(s for s in found if s.kind == "indicator_overlap")
+    both = shared[shared["left_implied_cagr"].notna() & shared["right_implied_cagr"].notna()]
+    assert overlap.figures == {"n_shared": len(shared), "n_both": len(both)}
+    growth = [s for s in found if s.kind == "indicator_growth"]
+    assert len(growth) == min(3, len(both))
+    gaps = (
+        (both["left_implied_cagr"] - both["right_implied_cagr"]).abs().sort_values(ascending=False)
+    )
+    for s, gap in zip(growth, gaps, strict=False):
+        row = shared[shared["indicator"] == s.figures["indicator"]].iloc[0]
+        assert s.figures["left_implied_cagr"] == pytest.approx(row["left_implied_cagr"])
+        assert s.figures["right_implied_cagr"] == pytest.approx(row["right_implied_cagr"])
+        assert abs(s.figures["gap"]) == pytest.approx(gap)
+        assert report.format_rate(row["left_implied_cagr"]) in s.text
+        assert report.format_rate(row["right_implied_cagr"]) in s.text
+
+
+def test_no_clear_difference_is_said_plainly():
+    diff = pd.DataFrame(
+        {
+            "category": list(ALL_CATEGORIES),
+            "share_left": [0.2] * 6,
+            "share_right": [0.2] * 6,
+            "diff": [0.0] * 6,
+            "lo": [-0.05] * 6,
+            "hi": [0.05] * 6,
+        }
+    )
+    out = report.difference_statements(diff, {"a": "A", "b": "B"})
+    assert [s.kind for s in out] == ["no_difference"]
+
+
+def test_profile_summary_agrees_with_growth_table(processed):
+    sentences, found, labels = processed
+    shares = stats.category_shares(sentences)
+    growth = indicators.growth_table(found)
+    out = report.profile_summary(shares, growth, labels[LEFT], LEFT)
+    rates = [s.figures["implied_cagr"] for s in out if s.kind == "indicator_growth"]
+    mine = growth[(growth["plan_id"] == LEFT) & growth["implied_cagr"].notna()]
+    assert rates == pytest.approx(sorted(mine["implied_cagr"], reverse=True)[: len(rates)])
+    # Chongqing's insurance density: 1706 -> 3500 CNY per person, 2015 -> 2020.
+    dens = next(s for s in out if s.figures.get("indicator") == "insurance_density")
+    assert dens.figures["implied_cagr"] == pytest.approx((3500 / 1706) ** (1 / 5) - 1)
+
+
+def test_plan_text_is_escaped_everywhere():
+    evil = '<script>alert("x")</script>'
+    df = pd.DataFrame({"text": [evil]})
+    assert "<script>" not in report.table_html(df)
+    assert "<script>" not in report.table_html(df, find={"text": "t"})
+    sentences = pd.DataFrame(
+        {
+            "plan_id": ["p"],
+            "sentence_id": [1],
+            "section": [evil],
+            "kind": ["sentence"],
+            "text": [evil],
+            "primary_category": ["risk"],
+            "matched_terms": [evil],
+            "evidence": [evil],
+        }
+    )
+    page = report.sentences_table(sentences, {"p": "P"}, "t").data
+    assert page.count("<script") == 1  # only the table's own search script
+    assert "&lt;script&gt;" in page
+    kw = pd.DataFrame(
+        {
+            "term": ["x"],
+            "plan_id": ["p"],
+            "sentence_id": [1],
+            "section": [evil],
+            "left": [evil],
+            "keyword": [evil],
+            "right": [evil],
+        }
+    )
+    assert "<script>" not in report.kwic_html(kw, {"p": "P"}, {}).data
+
+
+def test_glossary_covers_the_codebook_and_means_something():
+    glossary = report.load_glossary()
+    terms = coding.load_codebook().all_terms()
+    assert not [t for t in terms if not glossary.get(t, "").strip()]
+    assert glossary["征信"] == "credit reporting"
+    assert glossary["风险投资"] == "venture capital"
+    assert report.glossed("征信", glossary) == "征信 (credit reporting)"
+    assert report.glossed("未收录词", glossary) == "未收录词"
+    raw = yaml.safe_load(paths.GLOSSARY.read_text("utf-8"))
+    assert all(isinstance(v, str) for v in raw["terms"].values())
+
+
+def test_glossary_covers_the_top_distinctive_terms(processed):
+    sentences, _, _ = processed
+    glossary = report.load_glossary()
+    terms = stats.distinctive_terms(
+        sentences, LEFT, RIGHT, stopwords=stats.load_stopwords(), top=15
+    )
+    missing = sorted(set(terms["term"]) - set(glossary))
+    assert not missing, f"no gloss for {missing}"
+
+
+def test_number_formatting():
+    assert report.format_value(4.477e11, "CNY") == "CNY 447.7 bn"
+    assert report.format_value(1e12, "CNY", "more than") == "more than CNY 1.00 tn"
+    assert report.format_value(1706.0, "CNY/person") == "CNY 1,706 per person"
+    assert report.format_value(9.0, "%") == "9%"
+    assert report.format_value(float("nan"), "%") == "—"
+    assert report.format_rate(0.174364) == "+17.4%"
+    assert report.format_point(2010, float("nan"), "CNY") == "—"
+    assert report.format_point(2005, 87.0, "count") == "2005: 87"
+
+
+def test_toc_anchors_match_section_ids():
+    toc = report.comparison_toc().data
+    for cat in ALL_CATEGORIES:
+        anchor = report.category_anchor(cat)
+        assert f'href="#{anchor}"' in toc
+        assert f'id="{anchor}"' in report.heading("x", 3, anchor).data
+
+
+def _label_png(text: str, tmp_path, name: str) -> bytes:
+    chart = (
+        alt.Chart(pd.DataFrame({"t": [text], "v": [1]}))
+        .mark_bar()
+        .encode(x="v:Q", y=alt.Y("t:N", title=None))
+        .properties(width=120, height=40, title=text)
+    )
+    return charts.save_static(chart, tmp_path / f"{name}.png").read_bytes()
+
+
+def test_static_export_draws_chinese_glyphs_not_boxes(tmp_path):
+    png_a = _label_png("征信体系", tmp_path, "a")
+    png_b = _label_png("金融市场", tmp_path, "b")
+    # Characters the font cannot have (private use area) are drawn as .notdef boxes.
+    tofu_a = _label_png("\ue000\ue001\ue002\ue003", tmp_path, "c")
+    tofu_b = _label_png("\ue010\ue011\ue012\ue013", tmp_path, "d")
+    assert png_a[:8] == b"\x89PNG\r\n\x1a\n"
+    assert tofu_a == tofu_b, "missing glyphs should all draw as the same box"
+    # Were the Chinese labels drawn as boxes, they would be identical to each other and to tofu.
+    assert png_a != png_b
+    assert png_a != tofu_a and png_b != tofu_a
+
+
+def test_static_svg_names_the_cjk_font(tmp_path):
+    chart = charts._config(
+        alt.Chart(pd.DataFrame({"t": ["征信"], "v": [1]})).mark_bar().encode(x="v:Q", y="t:N")
+    )
+    svg = charts.save_static(chart, tmp_path / "c.svg").read_text("utf-8")
+    assert ">征信<" in svg
+    assert 'font-family="Noto Sans CJK SC"' in svg
