@@ -719,13 +719,21 @@ def kwic_lines(
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+def short_section(section: object) -> str:
+    """Return the innermost heading of a section path (the full path goes in a tooltip)."""
+    text = "" if _missing(section) else str(section)
+    return text.rsplit(" > ", 1)[-1] or "—"
+
+
 def kwic_html(kw: pd.DataFrame, labels: dict[str, str], glossary: dict[str, str]) -> HTML:
     """Return keyword-in-context lines: the term centred, with its plan and section."""
     if kw.empty:
         return HTML('<p class="pc-muted">No occurrences.</p>')
+    many = len(labels) > 1
     rows = "".join(
-        f'<tr><td class="pc-muted">{esc(labels.get(r.plan_id, r.plan_id))}<br>'
-        f'§ {esc(r.section or "—")}</td><td class="l">{esc(r.left)}</td>'
+        f'<tr><td class="pc-muted" title="{esc(r.section or "")}">'
+        + (f"{esc(labels.get(r.plan_id, r.plan_id))}<br>" if many else "")
+        + f'§ {esc(short_section(r.section))}</td><td class="l">{esc(r.left)}</td>'
         f'<td class="k" title="{esc(glossary.get(r.keyword, ""))}">{esc(r.keyword)}</td>'
         f'<td class="r">{esc(r.right)}</td></tr>'
         for r in kw.itertuples()
@@ -944,6 +952,28 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
 _ROLE_ORDER = {"baseline": 0, "target": 1}
 
 
+def indicator_item(r, names: dict[str, str]) -> str:
+    """Return one extracted baseline or target as a list item: as written, then standardised."""
+    if _missing(r.value):
+        stated = f"{esc(r.name_zh)}: no number" + (
+            f" (qualitative: {esc(r.qualitative_target)})" if r.qualitative_target else ""
+        )
+    else:
+        stated = f"{esc(r.name_zh)} {esc(f'{float(r.value):g}')}{esc(r.unit)}"
+    extra = [f"{esc(r.qualifier)}"] if r.qualifier else []
+    if bool(r.cumulative):
+        extra.append("cumulative over the period")
+    canon = names.get(r.indicator, "") if r.indicator else ""
+    std = "" if _missing(r.value_std) else format_value(r.value_std, r.unit_std)
+    tail = " = ".join(x for x in (esc(canon), esc(std)) if x)
+    return (
+        f"<li><strong>{esc(r.role)}</strong> {esc(format_year(r.year))}: {stated}"
+        + (f" ({', '.join(extra)})" if extra else "")
+        + (f" → {tail}" if tail else "")
+        + "</li>"
+    )
+
+
 def plan_indicators_html(indicators: pd.DataFrame, sentences: pd.DataFrame, plan_id: str) -> HTML:
     """Return every baseline and target of a plan, grouped by category, each with its sentence."""
     ind = indicators[
@@ -956,6 +986,10 @@ def plan_indicators_html(indicators: pd.DataFrame, sentences: pd.DataFrame, plan
             for s in ind["sentence_id"]
         ]
     )
+    from .indicators import load_indicator_map
+
+    imap = load_indicator_map()
+    names = {k: imap.label(k) for k in sorted(set(ind["indicator"]) - {""})}
     parts = []
     for cat in style.ALL_CATEGORIES:
         part = ind[ind["category"] == cat]
@@ -970,20 +1004,7 @@ def plan_indicators_html(indicators: pd.DataFrame, sentences: pd.DataFrame, plan
         )
         for sid, rows in part.groupby("sentence_id", sort=True):
             rows = rows.sort_values(["position", "role"], kind="stable")
-            items = "".join(
-                f"<li><strong>{esc(r.role)}</strong> {esc(format_year(r.year))}: "
-                f"{esc(r.name_zh)} {esc(r.value)}{esc(r.unit)}"
-                + (f" [{esc(r.qualifier)}]" if r.qualifier else "")
-                + (" (cumulative over the period)" if bool(r.cumulative) else "")
-                + (f" → <code>{esc(r.indicator)}</code>" if r.indicator else "")
-                + (
-                    f" = {esc(format_value(r.value_std, r.unit_std))}"
-                    if not _missing(r.value_std)
-                    else ""
-                )
-                + "</li>"
-                for r in rows.itertuples()
-            )
+            items = "".join(indicator_item(r, names) for r in rows.itertuples())
             text = str(sent["text"].get(sid, rows.iloc[0]["source_text"]))
             if len(text) > 320:
                 text = text[:320] + "…"
