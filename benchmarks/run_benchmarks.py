@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Benchmarks of plancompare against its floors, as ratios measured in one run.
+
+`make bench` runs this script; `--quick` tries it small. Timings stay here, out of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import synthetic  # noqa: E402
+
+from plancompare import paths  # noqa: E402
+
+GOALS = {
+    "processing / jieba": ("<=", 1.5),
+    "cold render / empty notebooks": ("<=", 1.5),
+    "jobs 1 / jobs 2 (speed-up)": (">=", 1.6),
+    "no-change rerun, s": ("<", 2.0),
+    "peak memory of processing, MB": ("<", 1024.0),
+}
+EMPTY_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "parameters",
+            "metadata": {"tags": ["parameters"]},
+            "outputs": [],
+            "source": 'plan_id = ""\nmanifest_path = ""\nprocessed_dir = ""',
+        }
+    ],
+    "metadata": {
+        "kernelspec": {
+            "display_name": "Python (plancompare)",
+            "language": "python",
+            "name": "plancompare",
+        },
+        "language_info": {"name": "python"},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def machine() -> dict[str, object]:
+    """Return a description of the machine the figures were taken on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem, 1),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def child(stage: str, *args: str) -> dict:
+    """Run a stage of this script in a fresh process and return its JSON result."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--stage", stage, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"stage {stage} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def stage_process(manifest_path: str, processed: str) -> dict:
+    """Process every plan (cold) as a run does; then segment the same texts with plain jieba."""
+    import logging
+
+    import jieba
+
+    from plancompare import build, coding, segment
+    from plancompare.manifest import load_manifest
+
+    jieba.setLogLevel(logging.WARNING)
+    manifest = load_manifest(manifest_path)
+    codebook = coding.load_codebook()
+    # Dictionary loading is a once-per-process cost of both sides: taken out of both.
+    segment.tokenizer(tuple(sorted(set(codebook.all_terms()))))
+    jieba.initialize()
+    settings = build.Settings(manifest=Path(manifest_path), processed=Path(processed), force=True)
+    start = time.perf_counter()
+    # What a run's processing stage does with one job: every plan, then the corpus-wide tables.
+    outcomes = [build.process_one(plan, manifest, settings) for plan in manifest.plans]
+    done = [o.plan_ids[0] for o in outcomes if o.status != "failed"]
+    build.write_tables(settings, done)
+    t_process = time.perf_counter() - start
+    failed = [o.name for o in outcomes if o.status == "failed"]
+    texts = [manifest.source_path(p).read_text("utf-8-sig") for p in manifest.plans]
+    start = time.perf_counter()
+    n_words = sum(len(jieba.lcut(t)) for t in texts)
+    t_jieba = time.perf_counter() - start
+    return {
+        "t_process": t_process,
+        "t_jieba": t_jieba,
+        "plans": len(done),
+        "failed": failed,
+        "chars": sum(len(t) for t in texts),
+        "words": n_words,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def stage_empty(n: str, folder: str) -> dict:
+    """Execute the empty parameterised notebook n times with papermill, one after another."""
+    import papermill as pm
+
+    src = Path(folder) / "empty.ipynb"
+    src.write_text(json.dumps(EMPTY_NOTEBOOK), encoding="utf-8")
+    start = time.perf_counter()
+    for i in range(int(n)):
+        pm.execute_notebook(
+            str(src),
+            str(Path(folder) / f"empty-{i}.ipynb"),
+            parameters={"plan_id": f"p{i}", "manifest_path": "m", "processed_dir": "d"},
+            kernel_name=paths.KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+        )
+    return {"t": time.perf_counter() - start}
+
+
+def run_all(*args: str) -> tuple[float, subprocess.CompletedProcess]:
+    """Run run_all.py with these arguments; return its wall time and the finished process."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_all.py"), *args], capture_output=True, text=True, cwd=ROOT
+    )
+    return time.perf_counter() - start, proc
+
+
+def rendered_count(out: Path) -> int:
+    """Return how many reports the last run into `out` rendered (from its run-summary.json)."""
+    summary = json.loads((Path(out) / "run-summary.json").read_text("utf-8"))
+    return sum(
+        o["status"] == "ok" and not o["name"].startswith("plan ") for o in summary["outcomes"]
+    )
+
+
+def cold_render(manifest: Path, processed: Path, out: Path, jobs: int) -> tuple[float, int]:
+    """Render every report of a manifest into an empty folder; return seconds and reports."""
+    shutil.rmtree(out, ignore_errors=True)
+    args = ["--manifest", str(manifest), "--processed", str(processed), "--out", str(out)]
+    seconds, proc = run_all(*args, "--jobs", str(jobs))
+    if proc.returncode != 0:
+        raise SystemExit(f"render failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return seconds, rendered_count(out)
+
+
+def bench_processing(corpus: Path) -> dict:
+    """Processing against jieba, and the peak memory of processing the corpus."""
+    r = child("process", str(corpus / "plans.yml"), str(corpus / "processed"))
+    return {
+        "plans": r["plans"],
+        "characters": r["chars"],
+        "processing, s": round(r["t_process"], 2),
+        "jieba.lcut of the same texts, s": round(r["t_jieba"], 2),
+        "processing / jieba": round(r["t_process"] / r["t_jieba"], 2),
+        "peak memory of processing, MB": round(r["peak_rss_mb"], 1),
+    }
+
+
+def bench_rendering(folder: Path, n_plans: int, n_comparisons: int) -> dict:
+    """Cold render against empty notebooks, and --jobs 2 against --jobs 1."""
+    manifest = synthetic.build_corpus(folder, n_plans, n_comparisons=n_comparisons)
+    processed, out = folder / "processed", folder / "reports"
+    cold_render(manifest, processed, out, 1)  # processes the plans; warms the disk cache
+    t1, n = cold_render(manifest, processed, out, 1)
+    t2, _ = cold_render(manifest, processed, out, 2)
+    empty = child("empty", str(n), str(folder))["t"]
+    return {
+        "reports rendered": n,
+        "cold render --jobs 1, s": round(t1, 2),
+        f"{n} empty notebooks, s": round(empty, 2),
+        "cold render / empty notebooks": round(t1 / empty, 2),
+        "cold render --jobs 2, s": round(t2, 2),
+        "jobs 1 / jobs 2 (speed-up)": round(t1 / t2, 2),
+    }
+
+
+def bench_rerun(corpus: Path, jobs: int) -> dict:
+    """Render the whole corpus once, then time a run with no change."""
+    manifest = corpus / "plans.yml"
+    out = corpus / "reports"
+    args = [
+        "--manifest",
+        str(manifest),
+        "--processed",
+        str(corpus / "processed"),
+        "--out",
+        str(out),
+    ]
+    t_full, proc = run_all(*args, "--jobs", str(jobs))
+    full = {
+        "full render of the corpus, s": round(t_full, 1),
+        "reports rendered": rendered_count(out),
+        "full render exit code": proc.returncode,
+        "corpus overview rendered": (out / "corpus-overview.html").is_file(),
+    }
+    t_rerun, proc = run_all(*args, "--jobs", str(jobs))
+    lines = proc.stdout.splitlines()
+    return full | {
+        "no-change rerun, s": round(t_rerun, 2),
+        "rerun exit code": proc.returncode,
+        "rerun: reports rendered again": rendered_count(out),
+        "rerun: reports skipped": sum(line.startswith("skipped") for line in lines),
+    }
+
+
+def verdicts(results: dict) -> list[tuple[str, object, str, str]]:
+    """Return (measure, value, goal, met) for every goal that was measured."""
+    rows = []
+    for name, (op, bound) in GOALS.items():
+        value = results.get(name)
+        if value is None:
+            rows.append((name, "not measured", f"{op} {bound}", "—"))
+            continue
+        met = {"<=": value <= bound, ">=": value >= bound, "<": value < bound}[op]
+        rows.append((name, value, f"{op} {bound}", "yes" if met else "NO"))
+    return rows
+
+
+def print_results(results: dict) -> None:
+    """Print every figure, then the goals."""
+    for key, value in results.items():
+        print(f"  {key:45} {value}")
+    print("\nGoals:")
+    for name, value, goal, met in verdicts(results):
+        print(f"  {name:35} {str(value):>12}  goal {goal:8}  met: {met}")
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the command line of the benchmark script."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--plans", type=int, default=100, help="plans in the synthetic corpus")
+    p.add_argument("--comparisons", type=int, default=10, help="comparisons in that corpus")
+    p.add_argument("--render-plans", type=int, default=4, help="plans of the render benchmark")
+    p.add_argument("--quick", action="store_true", help="small: 10 plans, 3 render plans")
+    p.add_argument("--skip-rerun", action="store_true", help="skip the full render and rerun")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="jobs of the full render")
+    p.add_argument("--keep", type=Path, help="keep the corpora in this folder")
+    p.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    p.add_argument("--stage", help=argparse.SUPPRESS)
+    p.add_argument("stage_args", nargs="*", help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the corpora, run every benchmark, print the ratios and the goals."""
+    args = parser().parse_args(argv)
+    if args.stage:
+        stage = {"process": stage_process, "empty": stage_empty}[args.stage]
+        print(json.dumps(stage(*args.stage_args)))
+        return 0
+    if args.quick:
+        args.plans, args.comparisons, args.render_plans = 10, 2, 3
+    root = args.keep or Path(tempfile.mkdtemp(prefix="plancompare-bench-"))
+    results: dict[str, object] = {"machine": machine()}
+    print(f"Machine: {results['machine']}\nCorpora under {root}\n")
+    corpus = root / "corpus"
+    synthetic.build_corpus(corpus, args.plans, n_comparisons=args.comparisons)
+    results |= bench_processing(corpus)
+    results |= bench_rendering(root / "render", args.render_plans, args.render_plans - 1)
+    if not args.skip_rerun:
+        results |= bench_rerun(corpus, args.jobs)
+    print_results(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    if args.keep is None:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
