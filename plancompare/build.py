@@ -62,6 +62,7 @@ class Outcome:
     seconds: float = 0.0
     reason: str = ""
     plan_ids: tuple[str, ...] = field(default_factory=tuple)
+    input_error: bool = False  # refused for its input (deterministic), not a crash
 
 
 @dataclass
@@ -307,6 +308,16 @@ def record(entry: dict | None, outcome: Outcome, deps: dict, extra: dict | None 
     return entry
 
 
+def same_input_error(entry: dict | None, deps: dict) -> bool:
+    """Return whether a plan was refused for its input last time and its inputs are unchanged."""
+    return bool(
+        entry
+        and entry.get("status") == "failed"
+        and entry.get("input_error")
+        and entry.get("key") == deps_key(deps)
+    )
+
+
 def up_to_date(entry: dict | None, deps: dict, output: Path) -> bool:
     """Return whether a recorded success has the same dependencies and its output still exists."""
     return bool(
@@ -347,7 +358,8 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
         )
     except InputError as exc:
         reason = str(exc) if plan.id in str(exc) else f"plan '{plan.id}': {exc}"
-        return Outcome(name, "failed", time.perf_counter() - start, one_line(reason), (plan.id,))
+        seconds = time.perf_counter() - start
+        return Outcome(name, "failed", seconds, one_line(reason), (plan.id,), input_error=True)
     except Exception as exc:  # a bug met on one odd text must not stop the other plans
         reason = f"plan '{plan.id}': {_exception_reason(exc)}"
         return Outcome(name, "failed", time.perf_counter() - start, one_line(reason), (plan.id,))
@@ -384,6 +396,16 @@ def failed_notebook_path(out: Path, name: str) -> Path:
     return Path(out) / "notebooks" / "failed" / f"{name}.ipynb"
 
 
+def _with_failure_note(nb, reason: str):
+    """Return the notebook with a first cell saying why its render failed."""
+    import nbformat
+
+    note = nbformat.v4.new_markdown_cell(f"**This render failed:** {reason}")
+    note["id"] = "render-failure"
+    nb.cells.insert(0, note)
+    return nb
+
+
 def render_report(task: ReportTask, settings: Settings) -> Outcome:
     """Render one report to HTML, keeping its executed notebook; a failure touches nothing else."""
     out = Path(settings.out)
@@ -411,9 +433,11 @@ def render_report(task: ReportTask, settings: Settings) -> Outcome:
         )
         page = render.to_html(nb, task.title)
     except render.RenderError as exc:
+        reason = str(exc) or type(exc).__name__
         if exc.notebook is not None:
-            render.write_notebook(exc.notebook, failed_notebook_path(out, task.name))
-        return failed(str(exc) or type(exc).__name__)
+            nb = _with_failure_note(exc.notebook, reason)
+            render.write_notebook(nb, failed_notebook_path(out, task.name))
+        return failed(reason)
     except Exception as exc:  # the HTML conversion broke: still a failure of this report only
         return failed(_exception_reason(exc))
     finally:
@@ -575,11 +599,17 @@ def _process_stage(
         meta = Path(settings.processed) / "plans" / plan.id / "meta.json"
         if not settings.force and up_to_date(entry, plan_dep[plan.id], meta):
             outcomes.append(Outcome(f"plan {plan.id}", "skipped", 0.0, "", (plan.id,)))
+        elif not settings.force and same_input_error(entry, plan_dep[plan.id]):
+            # The same bytes fail the same way: report the recorded reason, do not recompute.
+            o = Outcome(f"plan {plan.id}", "failed", 0.0, entry["reason"], (plan.id,))
+            progress(f"FAILED  {o.name}: {o.reason} (unchanged since the last run)")
+            outcomes.append(o)
         else:
             todo.append(plan)
     rebuilt = False
     for plan, outcome in executor.map(process_one, todo, manifest, settings):
-        plans_state[plan.id] = record(plans_state.get(plan.id), outcome, plan_dep[plan.id])
+        extra = {"input_error": outcome.input_error}
+        plans_state[plan.id] = record(plans_state.get(plan.id), outcome, plan_dep[plan.id], extra)
         rebuilt = rebuilt or outcome.status != "failed"
         status = "FAILED" if outcome.status == "failed" else outcome.status
         line = f"{status:7} {outcome.name} ({outcome.seconds:.1f} s)"
@@ -599,6 +629,7 @@ def _render_stage(
 ) -> list[Outcome]:
     """Render the tasks whose inputs changed (or failed last time); return every task's outcome."""
     reports = state.setdefault("reports", {})
+    plans_state = state.get("plans", {})
     outcomes, todo = [], []
     for task in tasks:
         entry = reports.get(task.name)
@@ -608,8 +639,9 @@ def _render_stage(
             progress(f"skipped {task.name}: {reason}")
             outcomes.append(Outcome(task.name, "skipped", 0.0, reason, task.plan_ids))
         elif blocked and task.kind != "corpus":
-            reason = "not rendered: " + ", ".join(
-                f"plan '{p}' could not be processed" for p in blocked
+            reason = "not rendered: " + "; ".join(
+                f"plan '{p}' could not be processed ({plans_state.get(p, {}).get('reason', '')})"
+                for p in blocked
             )
             o = Outcome(task.name, "failed", 0.0, reason, task.plan_ids)
             reports[task.name] = record(entry, o, deps[task.name], _task_info(task))
@@ -715,8 +747,13 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     ok_plans = {p.id for p in manifest.plans if p.id in recorded_ok and plan_cached(settings, p.id)}
     ok_plans -= failed_now
     tables = [Path(settings.processed) / f for f in ("sentences.csv", "plans.csv")]
-    if ok_plans and (rebuilt or failed_now or not all(t.is_file() for t in tables)):
+    # The tidy tables hold the plans that are ok now; rewrite them when that set or a plan changed.
+    tables_key = deps_key({p: deps_key(plan_dep[p]) for p in sorted(ok_plans)})
+    if ok_plans and (
+        rebuilt or state.get("tables") != tables_key or not all(t.is_file() for t in tables)
+    ):
         write_tables(settings, [p.id for p in manifest.plans if p.id in ok_plans])
+        state["tables"] = tables_key
     state["plans"] = {p.id: state["plans"][p.id] for p in manifest.plans if p.id in state["plans"]}
     save_state(settings.out, state)
 
