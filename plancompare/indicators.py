@@ -1271,7 +1271,52 @@ GROWTH_COLUMNS = (
     "change",
     "baseline_sentence",
     "target_sentence",
+    "past_from_year",
+    "past_to_year",
+    "past_cagr",
+    "past_basis",
+    "past_sentence",
 )
+
+
+def growth_factor(row: Any) -> float:
+    """Return the factor a growth statement implies (是…的2.6倍 → 2.6, 增长60% → 1.6, 翻一番 → 2)."""
+    value, unit = float(row["value"]), str(row["unit"])
+    if row["measure"] == "multiple":
+        return multiple_of_fan(value) if unit == "番" else value if unit == "倍" else math.nan
+    if row["measure"] == "change":
+        # 增长2.5倍 conventionally means "grew by 2.5 times", i.e. to 3.5 times the reference.
+        return 1.0 + value / 100.0 if unit == "%" else 1.0 + value if unit == "倍" else math.nan
+    return math.nan
+
+
+def past_growth(g: pd.DataFrame, baseline_year: int | None) -> dict[str, Any] | None:
+    """Return the annual growth a plan states or implies for the period up to its baseline."""
+    rows = g[(g["role"] == "growth") & g["reference_year"].notna()]
+    if baseline_year is not None:
+        rows = rows[rows["year"] <= baseline_year]
+    for r in rows.sort_values(
+        ["year", "sentence_id", "position"], ascending=[False, True, True]
+    ).to_dict("records"):
+        y0, y1 = int(r["reference_year"]), int(r["year"])
+        if y1 <= y0:
+            continue
+        if r["measure"] == "annual_growth" and r["unit_std"] == "%":
+            rate, basis = float(r["value_std"]) / 100.0, f"stated {r['value']:g}% a year"
+        else:
+            factor = growth_factor(r)
+            if _isnan(factor) or factor <= 0:
+                continue
+            rate = factor ** (1.0 / (y1 - y0)) - 1.0
+            basis = f"{r['value']:g}{r['unit']} vs {y0} (×{factor:g})"
+        return {
+            "past_from_year": y0,
+            "past_to_year": y1,
+            "past_cagr": rate,
+            "past_basis": basis,
+            "past_sentence": r["sentence_id"],
+        }
+    return None
 
 
 def _pick(rows: pd.DataFrame, latest: bool) -> pd.Series | None:
@@ -1335,13 +1380,23 @@ def growth_table(
         if not growth.empty:
             row["stated_growth"] = float(growth.iloc[0]["value_std"]) / 100.0
             row["stated_growth_qualifier"] = growth.iloc[0]["qualifier"]
+        past = past_growth(g, row["baseline_year"])
+        if past is not None:
+            row.update(past)
         out.append(row)
     res = pd.DataFrame(out, columns=list(GROWTH_COLUMNS))
-    for c in ("baseline_qualifier", "target_qualifier", "stated_growth_qualifier"):
+    for c in ("baseline_qualifier", "target_qualifier", "stated_growth_qualifier", "past_basis"):
         res[c] = res[c].fillna("").astype(str)
-    for c in ("baseline_year", "target_year"):
+    for c in ("baseline_year", "target_year", "past_from_year", "past_to_year"):
         res[c] = pd.to_numeric(res[c], errors="coerce").astype("Int64")
-    for c in ("baseline_value", "target_value", "implied_cagr", "stated_growth", "change"):
+    for c in (
+        "baseline_value",
+        "target_value",
+        "implied_cagr",
+        "stated_growth",
+        "change",
+        "past_cagr",
+    ):
         res[c] = pd.to_numeric(res[c], errors="coerce").astype("float64")
     return res
 
@@ -1355,6 +1410,10 @@ _SIDE = (
     "target_qualifier",
     "implied_cagr",
     "stated_growth",
+    "past_from_year",
+    "past_to_year",
+    "past_cagr",
+    "past_basis",
 )
 
 

@@ -593,3 +593,52 @@ def test_alias_exclusions(imap):
     assert imap.find("全市金融机构", "count").keys == ("financial_institutions_count",)
     assert imap.find("全市金融机构", "CNY") is None
     assert imap.find("人民币存贷款余额", "CNY").keys == ("deposits", "loans")
+
+
+# ---------------------------------------------------------------------------------------------
+# Growth over the period before the baseline (the plans' reviews of the previous five years)
+
+
+@pytest.fixture(scope="module")
+def growth(extracted) -> pd.DataFrame:
+    return indicators.growth_table(extracted)
+
+
+def _growth_for(growth: pd.DataFrame, plan_id: str, key: str) -> pd.Series:
+    return growth[(growth["plan_id"] == plan_id) & (growth["indicator"] == key)].iloc[0]
+
+
+@pytest.mark.parametrize(
+    "row, factor",
+    [
+        ({"measure": "multiple", "value": 2.6, "unit": "倍"}, 2.6),
+        ({"measure": "multiple", "value": 1.0, "unit": "番"}, 2.0),
+        ({"measure": "multiple", "value": 2.0, "unit": "番"}, 4.0),
+        ({"measure": "change", "value": 60.0, "unit": "%"}, 1.6),
+        ({"measure": "change", "value": 2.0, "unit": "倍"}, 3.0),
+        ({"measure": "change", "value": 2.1, "unit": "个百分点"}, math.nan),
+    ],
+)
+def test_growth_factor(row, factor):
+    got = indicators.growth_factor(row)
+    assert (math.isnan(got) and math.isnan(factor)) or got == pytest.approx(factor)
+
+
+def test_past_growth_of_chongqing_deposits_from_the_multiple(growth):
+    row = _growth_for(growth, CQ, "deposits")
+    assert (row["past_from_year"], row["past_to_year"]) == (2010, 2015)
+    assert row["past_cagr"] == pytest.approx(1.8 ** (1 / 5) - 1)
+
+
+def test_past_growth_of_chengdu_premiums_reads_zengzhang_2bei_as_threefold(growth):
+    # 保费收入从2000年的24.9亿元增长到2005年的75亿元，增长2倍多: 75 / 24.9 = 3.0.
+    row = _growth_for(growth, CD, "premium_income")
+    assert (row["past_from_year"], row["past_to_year"]) == (2000, 2005)
+    assert row["past_cagr"] == pytest.approx(3 ** (1 / 5) - 1)
+
+
+def test_microcredit_loan_book_is_not_the_banking_loans(extracted, growth):
+    loans = extracted[(extracted["plan_id"] == CQ) & (extracted["indicator"] == "loans")]
+    assert not loans["source_text"].str.contains("小额贷款公司").any()
+    row = _growth_for(growth, CQ, "loans")
+    assert row["past_cagr"] == pytest.approx(2.1 ** (1 / 5) - 1)
