@@ -104,9 +104,10 @@ display(report.period_note(plans[0], plans[1]))
 report.indicator_comparison_table(shared, labels)
 
 # %% [markdown]
-# Implied annual growth of each shared indicator, one dot per plan that states both a baseline and
-# a target; a line joins the two plans where both do. Growth rates, not levels, are comparable
-# across the two eras.
+# Annual growth of each shared indicator. Filled dots are planned growth (baseline → target);
+# hollow diamonds are the growth each plan reports for the years before it. A line joins the two
+# plans' planned rates where both state them. Growth rates, not levels, are comparable across the
+# two eras.
 
 # %%
 charts.show(charts.growth_dumbbell_chart(shared, labels, colours), "growth")

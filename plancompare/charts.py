@@ -71,7 +71,9 @@ def shares_chart(
         color=alt.Color("plan:N", scale=plan_scale(labels, colours), title="Plan", sort=labels),
         tooltip=tooltip,
     )
-    errors = base.mark_rule(color="#222").encode(x="lo:Q", x2="hi:Q", tooltip=tooltip)
+    # A thin bar of fixed thickness is centred in its plan's offset band (a band-relative height
+    # or a rule is not, in this Vega-Lite), so the interval sits on its bar.
+    errors = base.mark_bar(color="#222", height=3).encode(x="lo:Q", x2="hi:Q", tooltip=tooltip)
     chart = (bars + errors).properties(width=WIDTH - 200, height=alt.Step(14))
     return _config(chart)
 
@@ -163,6 +165,10 @@ def share_difference_chart(
     return _config((zero + ci + pts).properties(width=WIDTH - 260, height=alt.Step(28)))
 
 
+PLANNED = "planned (baseline → target)"
+ACHIEVED = "reported before the plan"
+
+
 def growth_dumbbell_chart(
     comparison: pd.DataFrame, plan_labels: dict[str, str], plan_colours: dict[str, str]
 ) -> alt.Chart:
@@ -173,21 +179,26 @@ def growth_dumbbell_chart(
     for r in comparison.to_dict("records"):
         name = f"{r['label_en']} ({r['label_zh']})"
         for side, pid in zip(("left", "right"), plan_labels, strict=True):
-            rate = r[f"{side}_implied_cagr"]
-            if rate is None or rate != rate:
-                continue
-            rows.append(
-                {
-                    "indicator": name,
-                    "plan": plan_labels[pid],
-                    "rate": float(rate),
-                    "years": f"{r[f'{side}_baseline_year']}–{r[f'{side}_target_year']}",
-                    "stated": r[f"{side}_stated_growth"],
-                }
-            )
-    df = pd.DataFrame(rows, columns=["indicator", "plan", "rate", "years", "stated"])
+            for kind, col, y0, y1 in (
+                (PLANNED, "implied_cagr", "baseline_year", "target_year"),
+                (ACHIEVED, "past_cagr", "past_from_year", "past_to_year"),
+            ):
+                rate = r.get(f"{side}_{col}")
+                if rate is None or rate != rate:
+                    continue
+                rows.append(
+                    {
+                        "indicator": name,
+                        "plan": plan_labels[pid],
+                        "kind": kind,
+                        "rate": float(rate),
+                        "years": f"{r[f'{side}_{y0}']}–{r[f'{side}_{y1}']}",
+                    }
+                )
+    df = pd.DataFrame(rows, columns=["indicator", "plan", "kind", "rate", "years"])
+    planned = df[df["kind"] == PLANNED]
     span = (
-        df.groupby("indicator", sort=True)["rate"].agg(["min", "max"]).reset_index()
+        planned.groupby("indicator", sort=True)["rate"].agg(["min", "max"]).reset_index()
         if not df.empty
         else pd.DataFrame(columns=["indicator", "min", "max"])
     )
@@ -200,21 +211,25 @@ def growth_dumbbell_chart(
     line = alt.Chart(span).mark_rule(color="#888", strokeWidth=2).encode(y=y, x="min:Q", x2="max:Q")
     pts = (
         alt.Chart(df)
-        .mark_point(filled=True, size=120, opacity=1)
+        .mark_point(filled=True, size=120, opacity=1, strokeWidth=2)
         .encode(
             y=y,
-            x=alt.X(
-                "rate:Q",
-                title="Implied growth a year (baseline → target)",
-                axis=alt.Axis(format="%"),
-            ),
+            x=alt.X("rate:Q", title="Growth a year", axis=alt.Axis(format="%")),
             color=alt.Color("plan:N", scale=plan_scale(labels, colours), title="Plan"),
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=[PLANNED, ACHIEVED], range=["circle", "diamond"]),
+                title="Growth",
+            ),
+            fillOpacity=alt.FillOpacity(
+                "kind:N", scale=alt.Scale(domain=[PLANNED, ACHIEVED], range=[1.0, 0.0]), legend=None
+            ),
             tooltip=[
                 alt.Tooltip("indicator:N", title="Indicator"),
                 alt.Tooltip("plan:N", title="Plan"),
+                alt.Tooltip("kind:N", title="Growth"),
                 alt.Tooltip("years:N", title="Years"),
-                alt.Tooltip("rate:Q", title="Implied growth a year", format=".1%"),
-                alt.Tooltip("stated:Q", title="Stated growth a year", format=".1%"),
+                alt.Tooltip("rate:Q", title="Growth a year", format=".1%"),
             ],
         )
     )

@@ -1295,9 +1295,11 @@ def past_growth(g: pd.DataFrame, baseline_year: int | None) -> dict[str, Any] | 
     rows = g[(g["role"] == "growth") & g["reference_year"].notna()]
     if baseline_year is not None:
         rows = rows[rows["year"] <= baseline_year]
-    for r in rows.sort_values(
-        ["year", "sentence_id", "position"], ascending=[False, True, True]
-    ).to_dict("records"):
+    # The longest span reported is the closest to a plan's five-year review.
+    rows = rows.assign(_span=rows["year"] - rows["reference_year"]).sort_values(
+        ["_span", "year", "sentence_id", "position"], ascending=[False, False, True, True]
+    )
+    for r in rows.to_dict("records"):
         y0, y1 = int(r["reference_year"]), int(r["year"])
         if y1 <= y0:
             continue

@@ -598,6 +598,24 @@ def indicator_statements(
             "gap": float(r.left_implied_cagr - r.right_implied_cagr),
         }
         out.append(Statement("indicator_growth", text, figures))
+    past = comparison[
+        comparison["left_past_cagr"].notna() & comparison["right_past_cagr"].notna()
+    ].sort_values("indicator", kind="mergesort")
+    for r in past.itertuples():
+        text = (
+            f"Before the plans, {r.label_en} ({r.label_zh}) grew "
+            f"{format_rate(r.left_past_cagr)} a year in {labels[left]} "
+            f"({format_year(r.left_past_from_year)}–{format_year(r.left_past_to_year)}) and "
+            f"{format_rate(r.right_past_cagr)} a year in {labels[right]} "
+            f"({format_year(r.right_past_from_year)}–{format_year(r.right_past_to_year)}), "
+            "as each plan reports it."
+        )
+        figures = {
+            "indicator": r.indicator,
+            "left_past_cagr": float(r.left_past_cagr),
+            "right_past_cagr": float(r.right_past_cagr),
+        }
+        out.append(Statement("indicator_past_growth", text, figures))
     n_shared = len(comparison)
     only = n_shared - len(both)
     text = (
@@ -923,9 +941,13 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
     left, right = list(labels)
     head = (
         "<tr><th rowspan=2>Indicator</th>"
-        + "".join(f'<th colspan=4 class="pc-side">{esc(labels[p])}</th>' for p in (left, right))
+        + "".join(f'<th colspan=5 class="pc-side">{esc(labels[p])}</th>' for p in (left, right))
         + "</tr><tr>"
-        + "<th>Baseline</th><th>Target</th><th>Implied growth a year</th><th>Stated growth</th>" * 2
+        + (
+            "<th>Baseline</th><th>Target</th><th>Implied growth a year</th><th>Stated growth</th>"
+            "<th>Growth before the plan</th>"
+        )
+        * 2
         + "</tr>"
     )
     rows = []
@@ -937,6 +959,7 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
                 f"<td>{esc(_side_point(r, side, 'target'))}</td>",
                 f"<td>{esc(format_rate(r[f'{side}_implied_cagr']))}</td>",
                 f"<td>{esc(format_rate(r[f'{side}_stated_growth']))}</td>",
+                f"<td>{esc(past_growth_text(r, side))}</td>",
             ]
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return HTML(
@@ -945,8 +968,19 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
         '<p class="pc-muted">Implied growth is the compound annual rate that takes the baseline to '
         "the target; a dash means the plan states only one end. For indicators measured in % "
         "(shares of GDP, insurance depth) the change in percentage points is easier to read than a "
-        "growth rate of a share.</p>"
+        "growth rate of a share. Growth before the plan is what the plan itself reports for the "
+        "years up to its baseline (是2010年的1.8倍, 增长60%, 翻一番), as an annual rate: an achieved "
+        "rate, not a target, and the fairest like-for-like comparison across eras.</p>"
     )
+
+
+def past_growth_text(r: dict, side: str) -> str:
+    """Return a plan's reported growth before its baseline as 'rate a year (years; basis)'."""
+    rate = r.get(f"{side}_past_cagr")
+    if _missing(rate):
+        return "—"
+    years = f"{format_year(r[f'{side}_past_from_year'])}–{format_year(r[f'{side}_past_to_year'])}"
+    return f"{format_rate(rate)} a year ({years}; {r[f'{side}_past_basis']})"
 
 
 _ROLE_ORDER = {"baseline": 0, "target": 1}
