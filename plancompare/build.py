@@ -76,7 +76,7 @@ class Settings:
     jobs: int = 1
     force: bool = False
     only: tuple[str, ...] = ()
-    coder: str = "rules"
+    coder: str | None = None  # None: the pipeline's default (coding.DEFAULT_CODER)
     timeout: int = DEFAULT_TIMEOUT
     kernel_name: str = paths.KERNEL_NAME
     executor: str = "local"
@@ -237,7 +237,7 @@ def plan_deps(manifest: Manifest, plan: Plan, config: dict[str, str], settings: 
         "codebook": config["codebook"],
         "indicator map": config["indicator map"],
         "code": config["code"],
-        "coder": settings.coder,
+        "coder": settings.coder or "default",  # the default itself is covered by "code"
         "processed": str(Path(settings.processed).resolve()),
     }
 
@@ -353,8 +353,9 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
     name = f"plan {plan.id}"
     try:
         codebook = coding.load_codebook()
+        coder = settings.coder or coding.DEFAULT_CODER
         _, reused = pipeline.process_plan(
-            manifest, plan, settings.processed, codebook, settings.coder, settings.force
+            manifest, plan, settings.processed, codebook, coder, settings.force
         )
     except InputError as exc:
         reason = str(exc) if plan.id in str(exc) else f"plan '{plan.id}': {exc}"

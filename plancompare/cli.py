@@ -65,7 +65,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only", nargs="+", default=(), metavar="ID", help="only these plans or reports"
     )
-    p.add_argument("--coder", default="rules", help="sentence coder: naive, rules or classifier")
+    p.add_argument(
+        "--coder",
+        choices=("naive", "rules", "classifier"),
+        default=None,
+        help="sentence coder (default: the one the evaluation measured best)",
+    )
     p.add_argument(
         "--timeout",
         type=_positive(int),
