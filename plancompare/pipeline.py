@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import cleaning, coding, indicators, reading, segment, sentences
-from . import paths
+from . import cleaning, coding, indicators, paths, reading, segment, sentences
 from .manifest import Manifest, Plan
 from .storage import write_csv, write_json, write_parquet
 
