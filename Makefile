@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
-	$(PY) -m ipykernel install --sys-prefix --name plancompare --display-name "Python (plancompare)" >/dev/null
+	$(PY) -m plancompare.kernel
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -224,6 +224,8 @@ def config_hashes() -> dict[str, str]:
         "glossary": file_hash(paths.GLOSSARY),
         "indicator map": file_hash(paths.INDICATOR_MAP),
         "stop words": file_hash(paths.STOPWORDS),
+        "validation": file_hash(paths.VALIDATION),
+        "second coder": file_hash(paths.SECOND_CODER),
         "code": code_fingerprint(),
         "page template": _folder_hash(TEMPLATES),
     }
@@ -619,6 +621,33 @@ def _process_stage(
     return outcomes, rebuilt
 
 
+EVALUATION_INPUTS = ("validation", "second coder", "codebook", "code")
+
+
+def _evaluation_stage(
+    settings: Settings, config: dict[str, str], state: dict, progress: Callable[[str], None]
+) -> Outcome | None:
+    """Write <processed>/evaluation.json when its inputs changed; return the outcome if it ran."""
+    key = deps_key({k: config[k] for k in EVALUATION_INPUTS})
+    path = Path(settings.processed) / "evaluation.json"
+    if not settings.force and state.get("evaluation") == key and path.is_file():
+        return None
+    from . import evaluate
+
+    start = time.perf_counter()
+    try:
+        result = evaluate.run()
+    except Exception as exc:  # the reports still render, saying the coding is not evaluated
+        o = Outcome("evaluation", "failed", time.perf_counter() - start, _exception_reason(exc))
+        progress(f"FAILED  evaluation: {o.reason}")
+        return o
+    write_json(path, result)
+    state["evaluation"] = key
+    o = Outcome("evaluation", "ok", time.perf_counter() - start)
+    progress(f"ok      evaluation of the coders ({o.seconds:.1f} s)")
+    return o
+
+
 def _render_stage(
     tasks: list[ReportTask],
     settings: Settings,
@@ -764,6 +793,9 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     ]
     tasks = select(all_tasks, settings.only)
     deps = {t.name: report_deps(t, plan_dep, config, settings) for t in all_tasks}
+    evaluation = _evaluation_stage(settings, config, state, progress) if tasks else None
+    if evaluation is not None:
+        plan_outcomes.append(evaluation)
     report_outcomes = _render_stage(tasks, settings, executor, state, deps, ok_plans, progress)
 
     names = {t.name for t in all_tasks}
