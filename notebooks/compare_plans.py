@@ -16,6 +16,7 @@ left = "chongqing-2016-2020"
 right = "chengdu-2006-2010"
 manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
+coder = None  # None: as processed; or "naive", "rules", "classifier" to code again
 
 # %%
 from IPython.display import display
@@ -27,7 +28,7 @@ from plancompare.style import ALL_CATEGORIES
 
 manifest = load_manifest(manifest_path)
 plans = [manifest.plan(left), manifest.plan(right)]
-sentences = load_sentences(processed_dir, [left, right])
+sentences = load_sentences(processed_dir, [left, right], coder=coder)
 counts = [load_counts(processed_dir, p.id) for p in plans]
 found = load_indicators(processed_dir, [left, right])
 labels = {p.id: p.label() for p in plans}

@@ -15,6 +15,7 @@
 plan_id = "chongqing-2016-2020"
 manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
+coder = None  # None: as processed; or "naive", "rules", "classifier" to code again
 
 # %%
 from IPython.display import display
@@ -26,7 +27,7 @@ from plancompare.style import ALL_CATEGORIES
 
 manifest = load_manifest(manifest_path)
 plan = manifest.plan(plan_id)
-sentences = load_sentences(processed_dir, [plan_id])
+sentences = load_sentences(processed_dir, [plan_id], coder=coder)
 counts = load_counts(processed_dir, plan_id)
 found = load_indicators(processed_dir, [plan_id])
 labels = {plan_id: plan.label()}

@@ -159,13 +159,25 @@ def process_plan(
     return result, False
 
 
-def load_sentences(processed: Path, plan_ids: list[str] | None = None) -> pd.DataFrame:
-    """Return the coded sentence tables of the given plans (all cached plans when None)."""
+def load_sentences(
+    processed: Path, plan_ids: list[str] | None = None, coder: str | None = None
+) -> pd.DataFrame:
+    """Return the coded sentence tables of the given plans (all cached plans when None).
+
+    With `coder`, sentences coded by another coder are coded again from their cached simplified
+    text (segmentation and everything else are reused).
+    """
     root = Path(processed) / "plans"
     ids = plan_ids if plan_ids is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
-    return pd.concat(
+    df = pd.concat(
         [pd.read_parquet(root / i / "sentences.parquet") for i in ids], ignore_index=True
     )
+    if coder is not None and not (df["coder"] == coder).all():
+        recoded = coding.code_sentences(
+            df, coding.load_codebook(), coder=coder, text_column="text_simplified"
+        )
+        df = recoded[SENTENCE_COLUMNS]
+    return df
 
 
 def load_indicators(processed: Path, plan_ids: list[str]) -> pd.DataFrame:

@@ -141,3 +141,18 @@ def test_chengdu_sections_follow_numbered_headings(chengdu):
         for t in df.loc[df["kind"] == "sentence", "text"]
         if len(t) > 40
     )
+
+
+def test_load_sentences_codes_again_with_another_coder(rendered):
+    from plancompare.pipeline import load_sentences
+
+    rules = load_sentences(rendered.processed, ["chongqing-2016-2020"])
+    naive = load_sentences(rendered.processed, ["chongqing-2016-2020"], coder="naive")
+    assert set(rules["coder"]) == {"rules"} and set(naive["coder"]) == {"naive"}
+    assert naive["tokens"].equals(rules["tokens"])  # segmentation is reused, not redone
+    from plancompare.coding import code_text_naive, load_codebook
+
+    codebook = load_codebook()
+    expected = [code_text_naive(t, codebook)["primary_category"] for t in naive["text_simplified"]]
+    assert naive["primary_category"].tolist() == expected
+    assert (naive["primary_category"] != rules["primary_category"]).sum() > 10
