@@ -249,11 +249,9 @@ def verdicts(results: dict) -> list[tuple[str, object, str, str]]:
     return rows
 
 
-def print_results(results: dict) -> None:
-    """Print every figure, then the goals."""
-    for key, value in results.items():
-        print(f"  {key:45} {value}")
-    print("\nGoals:")
+def print_goals(results: dict) -> None:
+    """Print the goals and whether each was met."""
+    print("Goals:")
     for name, value, goal, met in verdicts(results):
         print(f"  {name:35} {str(value):>12}  goal {goal:8}  met: {met}")
 
@@ -288,11 +286,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {results['machine']}\nCorpora under {root}\n")
     corpus = root / "corpus"
     synthetic.build_corpus(corpus, args.plans, n_comparisons=args.comparisons)
-    results |= bench_processing(corpus)
-    results |= bench_rendering(root / "render", args.render_plans, args.render_plans - 1)
+    sections = [lambda: bench_processing(corpus)]
+    sections.append(
+        lambda: bench_rendering(root / "render", args.render_plans, args.render_plans - 1)
+    )
     if not args.skip_rerun:
-        results |= bench_rerun(corpus, args.jobs)
-    print_results(results)
+        sections.append(lambda: bench_rerun(corpus, args.jobs))
+    for section in sections:
+        figures = section()
+        for key, value in figures.items():
+            print(f"  {key:45} {value}", flush=True)
+        results |= figures
+    print()
+    results["load average at the end"] = [round(x, 2) for x in os.getloadavg()]
+    print_goals(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
     if args.keep is None:
