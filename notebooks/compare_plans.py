@@ -21,7 +21,7 @@ coder = None  # None: as processed; or "naive", "rules", "classifier" to code ag
 # %%
 from IPython.display import display
 
-from plancompare import charts, coding, indicators, report, segment, stats
+from plancompare import charts, indicators, report, stats
 from plancompare.manifest import load_manifest
 from plancompare.pipeline import load_counts, load_indicators, load_sentences
 from plancompare.style import ALL_CATEGORIES
@@ -118,17 +118,10 @@ display(report.section("sentences", "All coded sentences 全部句子"))
 report.sentences_table(sentences, labels, "all-sentences")
 
 # %%
-evaluation, evaluation_path = report.load_evaluation_for(processed_dir)
 display(report.section("methods", "Methods 方法"))
-report.methods_html(
-    coding.load_codebook(),
-    evaluation,
-    plans,
-    counts,
-    sentences["coder"].iloc[0],
-    segment.jieba_version(),
-)
+report.methods_section(processed_dir, plans, counts, sentences)
 
 # %%
-inputs = report.config_inputs() | ({"evaluation": evaluation_path} if evaluation_path else {})
-report.provenance(manifest, [left, right], {"left": left, "right": right}, inputs)
+report.provenance_section(
+    manifest, [left, right], {"left": left, "right": right, "coder": coder}, processed_dir
+)

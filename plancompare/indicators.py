@@ -1403,20 +1403,12 @@ def growth_table(
     return res
 
 
-_SIDE = (
-    "baseline_year",
-    "baseline_value",
-    "baseline_qualifier",
-    "target_year",
-    "target_value",
-    "target_qualifier",
-    "implied_cagr",
-    "stated_growth",
-    "past_from_year",
-    "past_to_year",
-    "past_cagr",
-    "past_basis",
-)
+# Each plan's side of a comparison is its growth-table row without these.
+_NOT_SIDE = {
+    "plan_id", "indicator", "label_en", "label_zh", "unit_std", "change",
+    "stated_growth_qualifier", "baseline_sentence", "target_sentence", "past_sentence",
+}  # fmt: skip
+_SIDE = tuple(c for c in GROWTH_COLUMNS if c not in _NOT_SIDE)
 
 
 def compare_indicators(

@@ -24,12 +24,7 @@ SENTENCE_COLUMNS = [
     "text",
     "text_simplified",
     "n_chars",
-    "categories",
-    "primary_category",
-    "matched_terms",
-    "evidence",
-    "probability",
-    "coder",
+    *coding.CODED_COLUMNS,
     "tokens",
 ]
 

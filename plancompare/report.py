@@ -1308,3 +1308,25 @@ def profile_toc() -> HTML:
             ("provenance", "Provenance", 2),
         ]
     )
+
+
+def methods_section(
+    processed_dir: Path | str, plans: list[Plan], counts: list[PlanCounts], sentences: pd.DataFrame
+) -> HTML:
+    """Return the methods appendix for these plans, with the evaluation found for processed_dir."""
+    from . import coding, segment
+
+    evaluation, _ = load_evaluation_for(processed_dir)
+    coder = str(sentences["coder"].iloc[0])
+    return methods_html(
+        coding.load_codebook(), evaluation, plans, counts, coder, segment.jieba_version()
+    )
+
+
+def provenance_section(
+    manifest: Manifest, plan_ids: list[str], parameters: dict, processed_dir: Path | str
+) -> HTML:
+    """Return the provenance footer, listing the evaluation the methods section used."""
+    _, evaluation_path = load_evaluation_for(processed_dir)
+    inputs = config_inputs() | ({"evaluation": evaluation_path} if evaluation_path else {})
+    return provenance(manifest, plan_ids, parameters, inputs)
