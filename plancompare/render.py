@@ -44,17 +44,27 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _started(nb: nbformat.NotebookNode | None) -> bool:
+    """Return whether any code cell of a (partial) notebook ran."""
+    return nb is not None and any(
+        c.cell_type == "code" and c.get("execution_count") is not None for c in nb.cells
+    )
+
+
 def execute(
     template: Path,
     parameters: dict[str, Any],
     scratch: Path,
     kernel_name: str = paths.KERNEL_NAME,
     timeout: int = DEFAULT_TIMEOUT,
+    start_retries: int = 1,
 ) -> nbformat.NotebookNode:
     """Return the executed notebook (volatile metadata stripped); raise RenderError on failure.
 
     papermill writes the notebook to `scratch` as it goes, so a failed run still has its
-    executed cells and the error to keep for debugging.
+    executed cells and the error to keep for debugging. A kernel that fails before any cell ran
+    (a port clash or start-up race when several kernels start at once) is started again
+    `start_retries` times.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -65,24 +75,28 @@ def execute(
         except Exception:
             return None
 
-    try:
-        nb = pm.execute_notebook(
-            str(template),
-            str(scratch),
-            parameters=parameters,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            log_output=False,
-            execution_timeout=timeout,
-            cwd=str(Path(template).parent),
-        )
-    except PapermillExecutionError as exc:
-        raise RenderError(f"{exc.ename}: {exc.evalue}".strip(), partial()) from None
-    except TimeoutError:
-        raise RenderError(f"a cell exceeded the {timeout} s timeout", partial()) from None
-    except Exception as exc:  # the kernel died or could not start: a failure of this report only
-        raise RenderError(f"{type(exc).__name__}: {exc}".strip(), partial()) from None
-    return strip_volatile(nb)
+    for attempt in range(start_retries + 1):
+        try:
+            nb = pm.execute_notebook(
+                str(template),
+                str(scratch),
+                parameters=parameters,
+                kernel_name=kernel_name,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                cwd=str(Path(template).parent),
+            )
+            return strip_volatile(nb)
+        except PapermillExecutionError as exc:
+            raise RenderError(f"{exc.ename}: {exc.evalue}".strip(), partial()) from None
+        except TimeoutError:
+            raise RenderError(f"a cell exceeded the {timeout} s timeout", partial()) from None
+        except Exception as exc:  # the kernel died or could not start: this report only
+            nb = partial()
+            if _started(nb) or attempt == start_retries:
+                raise RenderError(f"{type(exc).__name__}: {exc}".strip(), nb) from None
+    raise AssertionError("unreachable")
 
 
 def to_html(nb: nbformat.NotebookNode, title: str) -> str:
