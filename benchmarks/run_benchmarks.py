@@ -159,10 +159,11 @@ def run_all(*args: str) -> tuple[float, subprocess.CompletedProcess]:
 
 
 def rendered_count(out: Path) -> int:
-    """Return how many reports the last run into `out` rendered (from its run-summary.json)."""
+    """Return how many HTML reports the last run into `out` rendered (from run-summary.json)."""
     summary = json.loads((Path(out) / "run-summary.json").read_text("utf-8"))
     return sum(
-        o["status"] == "ok" and not o["name"].startswith("plan ") for o in summary["outcomes"]
+        o["status"] == "ok" and (Path(out) / f"{o['name']}.html").is_file()
+        for o in summary["outcomes"]
     )
 
 
