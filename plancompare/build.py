@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .fingerprint import code_fingerprint, processing_fingerprint
 from .manifest import Manifest, Plan
-from .reading import InputError, code_fingerprint, sha256_file
+from .reading import InputError, sha256_file
 from .storage import atomic_write_text, remove_temporary_files, write_json
 
 DEFAULT_TIMEOUT = 600  # seconds a notebook cell may run before its report fails
@@ -227,6 +228,7 @@ def config_hashes() -> dict[str, str]:
         "validation": file_hash(paths.VALIDATION),
         "second coder": file_hash(paths.SECOND_CODER),
         "code": code_fingerprint(),
+        "processing code": processing_fingerprint(),
         "page template": _folder_hash(TEMPLATES),
     }
 
@@ -238,8 +240,9 @@ def plan_deps(manifest: Manifest, plan: Plan, config: dict[str, str], settings: 
         f"entry {plan.id}": _sha_json(plan.model_dump(mode="json")),
         "codebook": config["codebook"],
         "indicator map": config["indicator map"],
-        "code": config["code"],
+        "code": config["processing code"],
         "coder": settings.coder or "default",  # the default itself is covered by "code"
+        "validation": config["validation"],  # the classifier coder is trained on it
         "processed": str(Path(settings.processed).resolve()),
     }
 
@@ -656,8 +659,13 @@ def _render_stage(
     deps: dict[str, dict],
     ok_plans: set[str],
     progress: Callable[[str], None],
+    prepare: Callable[[], Outcome | None] = lambda: None,
 ) -> list[Outcome]:
-    """Render the tasks whose inputs changed (or failed last time); return every task's outcome."""
+    """Render the tasks whose inputs changed (or failed last time); return every task's outcome.
+
+    `prepare` runs first when anything is to be rendered (the coders' evaluation the methods
+    sections read); its outcome, if any, leads the list.
+    """
     reports = state.setdefault("reports", {})
     plans_state = state.get("plans", {})
     outcomes, todo = [], []
@@ -684,6 +692,9 @@ def _render_stage(
             outcomes.append(Outcome(task.name, "skipped", 0.0, "up to date", task.plan_ids))
         else:
             todo.append(task)
+    prepared = prepare() if todo else None
+    if prepared is not None:
+        outcomes.insert(0, prepared)
     for task, o in executor.map(render_report, todo, settings):
         reports[task.name] = record(reports.get(task.name), o, deps[task.name], _task_info(task))
         save_state(settings.out, state)  # a run killed later still remembers what it finished
@@ -793,10 +804,16 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     ]
     tasks = select(all_tasks, settings.only)
     deps = {t.name: report_deps(t, plan_dep, config, settings) for t in all_tasks}
-    evaluation = _evaluation_stage(settings, config, state, progress) if tasks else None
-    if evaluation is not None:
-        plan_outcomes.append(evaluation)
-    report_outcomes = _render_stage(tasks, settings, executor, state, deps, ok_plans, progress)
+    report_outcomes = _render_stage(
+        tasks,
+        settings,
+        executor,
+        state,
+        deps,
+        ok_plans,
+        progress,
+        prepare=lambda: _evaluation_stage(settings, config, state, progress),
+    )
 
     names = {t.name for t in all_tasks}
     state["reports"] = {k: v for k, v in state["reports"].items() if k in names}

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -130,8 +130,12 @@ def _proximity_rule(spec: dict) -> ProximityRule:
 
 def load_codebook(path: Path | str = paths.CODEBOOK) -> Codebook:
     """Return the codebook read from YAML, with the SHA-256 of its file."""
-    path = Path(path)
-    data = path.read_bytes()
+    return _parse_codebook(Path(path).read_bytes())
+
+
+@lru_cache(maxsize=4)
+def _parse_codebook(data: bytes) -> Codebook:
+    """Return the codebook of these YAML bytes (parsed once per process; the result is frozen)."""
     raw = yaml.safe_load(data)
     cats = raw["categories"]
     overrides = {

@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import cleaning, coding, indicators, paths, reading, segment, sentences
+from .fingerprint import processing_fingerprint
 from .manifest import Manifest, Plan
+from .reading import sha256_file
 from .storage import write_csv, write_json, write_parquet
 
 MIN_CHARS = 200
@@ -54,11 +56,6 @@ class ProcessedPlan:
     indicators: pd.DataFrame
 
 
-def code_fingerprint() -> str:
-    """Return a hash of the package's source, so that a code change invalidates cached results."""
-    return reading.code_fingerprint()
-
-
 def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str) -> str:
     """Return the key under which a plan's processed tables are cached."""
     parts = {
@@ -67,7 +64,9 @@ def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str
         "codebook": codebook.sha256,
         "indicator_map": hashlib.sha256(paths.INDICATOR_MAP.read_bytes()).hexdigest(),
         "coder": coder,
-        "code": code_fingerprint(),
+        "code": processing_fingerprint(),
+        # The classifier is trained on the validation set when a process first uses it.
+        "validation": sha256_file(paths.VALIDATION) if coder == "classifier" else None,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -96,7 +95,7 @@ def process_text(
     )
     df = coding.code_sentences(df, codebook, coder=coder, text_column="text_simplified")
     words = codebook.all_terms()
-    df["tokens"] = [" ".join(segment.segment(t, words)) for t in df["text_simplified"]]
+    df["tokens"] = [" ".join(ws) for ws in segment.segment_all(df["text_simplified"], words)]
     df = df[SENTENCE_COLUMNS]
     body = df[df["kind"] == "sentence"]
     counts = PlanCounts(

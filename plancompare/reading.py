@@ -10,8 +10,6 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from . import __version__
-
 # Encodings tried in this order before falling back to detection: most plans are one of these.
 _CANDIDATES = ("utf-8", "gb18030", "big5")
 
@@ -41,15 +39,6 @@ def sha256_file(path: Path) -> str:
 
 
 @lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Return a hash of the package's source, so that a code change invalidates cached results."""
-    h = hashlib.sha256(__version__.encode())
-    for p in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def _strict_decode(data: bytes, encoding: str, path: Path, declared: bool = False) -> str:
     try:
         return data.decode(encoding)

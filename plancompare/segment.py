@@ -26,8 +26,13 @@ def tokenizer(user_words: tuple[str, ...] = ()) -> jieba.Tokenizer:
 
 def segment(text: str, user_words: Iterable[str] = ()) -> list[str]:
     """Return the words of a text (precise mode, no HMM for unknown words, white space dropped)."""
+    return segment_all([text], user_words)[0]
+
+
+def segment_all(texts: Iterable[str], user_words: Iterable[str] = ()) -> list[list[str]]:
+    """Return the words of each text, with one tokenizer looked up for them all."""
     tok = tokenizer(tuple(sorted(set(user_words))))
-    return [w for w in tok.lcut(text, HMM=False) if w.strip()]
+    return [[w for w in tok.lcut(text, HMM=False) if w.strip()] for text in texts]
 
 
 def jieba_version() -> str:
