@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-import altair as alt
-import pandas as pd
+# jsonschema (imported by altair) builds a Lark grammar for IRI formats from rfc3987_syntax when
+# that package is installed: about 2 s of every report kernel's start, for a format the charts
+# never validate. Marking it absent makes jsonschema skip that check.
+sys.modules.setdefault("rfc3987_syntax", None)
 
-from .style import (
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .style import (  # noqa: E402
     ALL_CATEGORIES,
     CATEGORY_COLOURS,
     CJK_FONT_STACK,
@@ -266,10 +273,29 @@ def growth_bar_chart(growth: pd.DataFrame, colour: str) -> alt.Chart:
 
 @lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """Return the Vega, Vega-Lite and vega-embed libraries as one script, safe inside <script>."""
+    """Return the Vega, Vega-Lite and vega-embed libraries as one script, safe inside <script>.
+
+    Bundling takes seconds, so the result is kept on disk per vl-convert version.
+    """
     import vl_convert
 
-    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    cache = _cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
+    if cache.is_file():
+        return cache.read_text("utf-8")
+    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    try:
+        from .storage import atomic_write_text
+
+        atomic_write_text(cache, bundle)
+    except OSError:
+        pass  # a read-only home: bundle again next time
+    return bundle
+
+
+def _cache_dir() -> Path:
+    """Return the user's cache folder for plancompare (XDG_CACHE_HOME or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "plancompare"
 
 
 class ShownChart:
