@@ -628,12 +628,15 @@ EVALUATION_INPUTS = ("validation", "second coder", "codebook", "code")
 
 
 def _evaluation_stage(
-    settings: Settings, config: dict[str, str], state: dict, progress: Callable[[str], None]
+    settings: Settings, config: dict[str, str], progress: Callable[[str], None]
 ) -> Outcome | None:
     """Write <processed>/evaluation.json when its inputs changed; return the outcome if it ran."""
     key = deps_key({k: config[k] for k in EVALUATION_INPUTS})
     path = Path(settings.processed) / "evaluation.json"
-    if not settings.force and state.get("evaluation") == key and path.is_file():
+    # The key sits beside the figures, so runs into other --out folders reuse them.
+    key_path = path.with_suffix(".key")
+    fresh = key_path.is_file() and key_path.read_text("utf-8").strip() == key
+    if not settings.force and fresh and path.is_file():
         return None
     from . import evaluate
 
@@ -645,7 +648,7 @@ def _evaluation_stage(
         progress(f"FAILED  evaluation: {o.reason}")
         return o
     write_json(path, result)
-    state["evaluation"] = key
+    atomic_write_text(key_path, key + "\n")
     o = Outcome("evaluation", "ok", time.perf_counter() - start)
     progress(f"ok      evaluation of the coders ({o.seconds:.1f} s)")
     return o
@@ -812,7 +815,7 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
         deps,
         ok_plans,
         progress,
-        prepare=lambda: _evaluation_stage(settings, config, state, progress),
+        prepare=lambda: _evaluation_stage(settings, config, progress),
     )
 
     names = {t.name for t in all_tasks}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import os
 import shutil
@@ -570,3 +571,23 @@ def test_no_leftover_processed_copy(tmp_path):
     # Guard for the fixtures above: they never write into the project's data folder.
     assert not (paths.PROCESSED / "plans" / "chengdu-hostile").exists()
     shutil.rmtree(tmp_path)
+
+
+def test_the_evaluation_is_reused_by_runs_into_other_output_folders(tmp_path, monkeypatch):
+    from plancompare import evaluate
+
+    calls = []
+    monkeypatch.setattr(evaluate, "run", lambda: calls.append(1) or {"coders": {}})
+    settings = build.Settings(processed=tmp_path / "p", out=tmp_path / "a")
+    config = build.config_hashes()
+    lines: list[str] = []
+    first = build._evaluation_stage(settings, config, lines.append)
+    again = build._evaluation_stage(
+        dataclasses.replace(settings, out=tmp_path / "b"), config, lines.append
+    )
+    assert first is not None and first.status == "ok" and again is None
+    assert len(calls) == 1
+    assert json.loads((tmp_path / "p" / "evaluation.json").read_text("utf-8")) == {"coders": {}}
+    changed = dict(config, codebook="another codebook")
+    assert build._evaluation_stage(settings, changed, lines.append) is not None
+    assert len(calls) == 2
