@@ -8,11 +8,13 @@ from functools import lru_cache
 
 # Full-width ASCII letters, digits and a few symbols that carry numbers; Chinese punctuation
 # such as （）《》，。 is left alone because headings and quotes depend on it.
-_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
-_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
-_FULLWIDTH.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
-_FULLWIDTH.update({"％": "%", "＋": "+", "－": "-", "／": "/", "＝": "=", "＜": "<", "＞": ">"})
-_WIDTH_TABLE = str.maketrans(_FULLWIDTH)
+FULLWIDTH_ASCII = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
+FULLWIDTH_ASCII.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+FULLWIDTH_ASCII.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+FULLWIDTH_ASCII.update(
+    {"％": "%", "＋": "+", "－": "-", "／": "/", "＝": "=", "＜": "<", "＞": ">"}
+)
+_WIDTH_TABLE = str.maketrans(FULLWIDTH_ASCII)
 
 # Private-use code points and runs of ideographic spaces are how scraped pages mark paragraphs.
 _PARAGRAPH = re.compile(r"[\u3000\ue000-\uf8ff]{1,}|\r\n?|\u2028|\u2029")

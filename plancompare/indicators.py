@@ -14,6 +14,7 @@ import pandas as pd
 import yaml
 
 from plancompare import paths
+from plancompare.cleaning import FULLWIDTH_ASCII
 
 if TYPE_CHECKING:
     from plancompare.manifest import Plan
@@ -52,18 +53,15 @@ MEASURES = ("level", "annual_growth", "change", "multiple")
 # ---------------------------------------------------------------------------------------------
 # Text normalisation (one character for one, so positions stay those of the input)
 
-_WIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
+# Cleaning's full-width-to-ASCII table, plus the brackets, dots and dashes around numbers that
+# cleaning keeps (headings need them) but number matching does not.
+_WIDTH = dict(FULLWIDTH_ASCII)
 _WIDTH.update(
     {
         "（": "(",
         "）": ")",
-        "％": "%",
         "．": ".",
-        "／": "/",
-        "－": "-",
         "～": "~",
-        "，": "，",
-        "‰": "‰",
         "\u2014": "—",
         "\u2013": "—",
         "\u2015": "—",
