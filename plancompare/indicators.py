@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import cn2an
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -69,11 +70,13 @@ _WIDTH.update(
     }
 )
 _WIDTH_TABLE = str.maketrans(_WIDTH)
+# str.translate with a dict looks every character up in Python; most sentences need no change.
+_WIDTH_CHARS = re.compile("[" + "".join(_WIDTH) + "]")
 
 
 def normalise(text: str) -> str:
     """Return text with full-width digits, brackets, % and dots made ASCII (same length)."""
-    return text.translate(_WIDTH_TABLE)
+    return text.translate(_WIDTH_TABLE) if _WIDTH_CHARS.search(text) else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,6 +111,15 @@ def _alias_regex(alias: str) -> re.Pattern[str]:
     return re.compile(r"[^，。；、,;：:()]{0,6}?".join(parts))
 
 
+def _alias_anchor(alias: str) -> str:
+    """Return the longest literal part of an alias: no text without it can match the alias."""
+    return max(normalise(alias).split("…"), key=len)
+
+
+# (indicator keys, alias pattern, its anchor, the indicator or None for a compound)
+_AliasPattern = tuple[tuple[str, ...], re.Pattern[str], str, IndicatorDef | None]
+
+
 @dataclass
 class IndicatorMap:
     """Canonical indicators with their aliases, and compound names that stand for several."""
@@ -115,17 +127,15 @@ class IndicatorMap:
     version: int
     indicators: dict[str, IndicatorDef]
     compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _patterns: list[tuple[tuple[str, ...], re.Pattern[str], IndicatorDef | None]] = field(
-        default_factory=list, repr=False
-    )
+    _patterns: list[_AliasPattern] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        pats: list[tuple[tuple[str, ...], re.Pattern[str], IndicatorDef | None]] = []
+        pats: list[_AliasPattern] = []
         for d in self.indicators.values():
             for a in d.aliases:
-                pats.append(((d.key,), _alias_regex(a), d))
+                pats.append(((d.key,), _alias_regex(a), _alias_anchor(a), d))
         for name, keys in self.compounds.items():
-            pats.append((tuple(keys), _alias_regex(name), None))
+            pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None))
         self._patterns = pats
 
     def label(self, key: str, lang: str = "en") -> str:
@@ -143,7 +153,9 @@ class IndicatorMap:
     def find(self, text: str, unit_std: str | None = None, sentence: str = "") -> AliasHit | None:
         """Return the alias ending nearest the end of text (longest on a tie), or None."""
         best: AliasHit | None = None
-        for keys, pat, d in self._patterns:
+        for keys, pat, anchor, d in self._patterns:
+            if anchor not in text:
+                continue
             for m in pat.finditer(text):
                 if d is not None:
                     if unit_std and not _units_compatible(d.unit_std, unit_std):
@@ -262,6 +274,9 @@ _MENTION = re.compile(
     r"(?P<post>(?:\([^()]{0,12}\))?(?:左右|以上|以下|以内|上下|前后|多|余))?"
 )
 _PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_ARABIC}|{_CN})")
+# What every mention find_mentions keeps contains: a numeral's last character, then perhaps
+# 多/余, then a scale or unit (a mention with neither is dropped), or 百分之.
+_NUMBER_CUE = re.compile(rf"[\d{CN_DIGITS}][多余]?(?:{_SCALE_RE}|{_UNIT_RE})|百分之")
 
 QUALIFIERS: dict[str, str] = {
     "左右": "about",
@@ -388,8 +403,16 @@ def _period_years(m: re.Match[str], plan: Plan | None) -> tuple[int, int] | None
     return plan.baseline_year - 4, plan.baseline_year
 
 
+def _may_state_time(text: str) -> bool:
+    """Return False only for text in which neither _YEAR nor _PERIOD can match."""
+    # Every year (…年) and period (十一五, 第十一个五年, 未来五年, 规划期) holds one of these.
+    return "年" in text or "五" in text or "规划期" in text
+
+
 def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
     """Return the years and periods stated in a normalised sentence, in order."""
+    if not _may_state_time(text):
+        return []
     out: list[YearExpr] = []
     for m in _YEAR.finditer(text):
         if m.group("price"):
@@ -651,14 +674,16 @@ def _section_hint(section: str) -> str | None:
 
 def _sentence_rows(
     text: str,
+    norm: str,
+    years: list[YearExpr],
     sentence_id: Any,
     plan: Plan,
     imap: IndicatorMap,
     inherited: int | None,
     section: str,
 ) -> list[dict[str, Any]]:
-    norm = normalise(text)
-    ctx = _Context(find_years(norm, plan), inherited)
+    """Return the rows of one sentence's prose, given its normalised form and stated years."""
+    ctx = _Context(years, inherited)
     mentions = find_mentions(norm)
     rows: list[dict[str, Any]] = []
     aim_sentence = bool(_AIM.search(norm))
@@ -1124,24 +1149,26 @@ def extract_indicators(
     last_year: int | None = None
     chain = 0
     prev_id: Any = None
-    for rec in df.to_dict("records"):
-        sid, text = rec["sentence_id"], str(rec["text"])
-        section = str(rec.get("section") or "")
-        is_heading = rec.get("kind") == "heading"
-        contiguous = prev_id is not None and _is_next(prev_id, sid) and not is_heading
+    for sid, text, section, kind in _records(df):
+        text = str(text)
+        section = str(section or "")
+        contiguous = prev_id is not None and _is_next(prev_id, sid) and kind != "heading"
         inherited = last_year if contiguous and chain < MAX_INHERIT else None
         norm = normalise(text)
         head = _TABLE_HEADER.search(norm)
-        prose = text[: head.start()] if head else text
-        new_rows = _sentence_rows(prose, sid, plan, imap, inherited, section) if prose else []
-        for r in new_rows:
-            r["source_text"] = text
-        rows += new_rows
+        # normalise maps one character to one, so the prose's normal form is a prefix of norm.
+        prose, prose_norm = (text[: head.start()], norm[: head.start()]) if head else (text, norm)
+        years = find_years(prose_norm, plan)
+        if prose and _may_state_quantity(prose_norm):
+            new_rows = _sentence_rows(prose, prose_norm, years, sid, plan, imap, inherited, section)
+            for r in new_rows:
+                r["source_text"] = text
+            rows += new_rows
         if head:
             table, _ = parse_indicator_table(text[head.start() :], imap)
             table["position"] = table["position"] + head.start()
             rows += _table_indicator_rows(table, plan, sid, text)
-        stated = [e for e in find_years(normalise(prose), plan) if e.kind in {"point", "period"}]
+        stated = [e for e in years if e.kind in {"point", "period"}]
         if stated:
             last_year, chain = stated[-1].year, 0
         elif inherited is not None:
@@ -1149,12 +1176,20 @@ def extract_indicators(
         else:
             last_year, chain = None, 0
         prev_id = sid
-    out = pd.DataFrame(rows, columns=list(COLUMNS + EXTRA_COLUMNS))
-    return (
-        _typed(out)
-        .sort_values(["plan_id", "sentence_id", "position"], kind="stable")
-        .reset_index(drop=True)
+    return _frame(rows)
+
+
+def _records(df: pd.DataFrame) -> zip:
+    """Return (sentence_id, text, section, kind) per row; a missing column gives None."""
+    cols = ("sentence_id", "text", "section", "kind")
+    return zip(
+        *(df[c].tolist() if c in df.columns else [None] * len(df) for c in cols), strict=True
     )
+
+
+def _may_state_quantity(norm: str) -> bool:
+    """Return False only for normalised prose in which _sentence_rows would find no row."""
+    return _NUMBER_CUE.search(norm) is not None or _QUALITATIVE.search(norm) is not None
 
 
 def _is_next(prev: Any, cur: Any) -> bool:
@@ -1164,19 +1199,34 @@ def _is_next(prev: Any, cur: Any) -> bool:
         return False
 
 
-def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    df = df.copy()
-    for c in ("value", "value_std", "value_high"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-    for c in ("year", "reference_year", "table_row"):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
-    for c in ("cumulative", "aspirational"):
-        df[c] = df[c].fillna(False).astype(bool)
-    for c in ("indicator", "name_zh", "unit", "unit_std", "role", "qualifier", "measure"):
-        df[c] = df[c].fillna("").astype(str)
-    for c in ("qualitative_target", "period", "year_source", "source"):
-        df[c] = df[c].fillna("").astype(str)
-    return df
+_FLOAT_COLUMNS = frozenset({"value", "value_std", "value_high"})
+_INT_COLUMNS = frozenset({"year", "reference_year", "table_row"})
+_BOOL_COLUMNS = frozenset({"cumulative", "aspirational"})
+_STR_COLUMNS = frozenset(
+    {"indicator", "name_zh", "unit", "unit_std", "role", "qualifier", "measure"}
+    | {"qualitative_target", "period", "year_source", "source"}
+)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Return the rows as a typed table ordered by plan, sentence and position (stable)."""
+    rows = sorted(rows, key=lambda r: (r["plan_id"], r["sentence_id"], r["position"]))
+    columns = COLUMNS + EXTRA_COLUMNS
+    return pd.DataFrame({c: _column(c, [r[c] for r in rows]) for c in columns}, columns=columns)
+
+
+def _column(name: str, values: list[Any]) -> Any:
+    """Return one column's values in its dtype (missing numbers NaN or NA, missing text '')."""
+    if name in _FLOAT_COLUMNS:
+        return np.array([math.nan if v is None else v for v in values], dtype="float64")
+    if name in _INT_COLUMNS:
+        return pd.array([None if _isnan(v) else int(v) for v in values], dtype="Int64")
+    if name in _BOOL_COLUMNS:
+        return np.array([False if _isnan(v) else bool(v) for v in values], dtype=bool)
+    if name in _STR_COLUMNS:
+        return pd.array(["" if _isnan(v) else str(v) for v in values], dtype="str")
+    # Inferred from the values; an empty table keeps them as objects.
+    return values if values else np.array([], dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -642,3 +642,51 @@ def test_microcredit_loan_book_is_not_the_banking_loans(extracted, growth):
     assert not loans["source_text"].str.contains("小额贷款公司").any()
     row = _growth_for(growth, CQ, "loans")
     assert row["past_cagr"] == pytest.approx(2.1 ** (1 / 5) - 1)
+
+
+# --- The shortcuts of extraction never skip what the full matching would find ---------------
+
+# Characters the number, year and qualifier patterns are made of, plus ordinary text.
+_PATTERN_ALPHABET = (
+    "0123456789.,%年五十一二两百千万亿元个倍人家项于低高不保持全国平均水平规划期末“”，。、"
+)
+
+
+def _shipped_norms(manifest) -> list[str]:
+    texts = []
+    for plan in manifest.plans:
+        texts += _plan_sentences(manifest, plan.id)["text"].tolist()
+    return [indicators.normalise(t) for t in texts]
+
+
+def _assert_shortcuts_exact(norm: str) -> None:
+    if not indicators._may_state_quantity(norm):
+        assert indicators.find_mentions(norm) == []
+        assert indicators._QUALITATIVE.search(norm) is None
+    if not indicators._may_state_time(norm):
+        assert indicators._YEAR.search(norm) is None
+        assert indicators._PERIOD.search(norm) is None
+
+
+def test_prefilters_keep_every_sentence_with_a_number_or_year(manifest):
+    norms = _shipped_norms(manifest)
+    assert sum(not indicators._may_state_quantity(n) for n in norms) > len(norms) / 2
+    for norm in norms:
+        _assert_shortcuts_exact(norm)
+
+
+@given(st.text(alphabet=_PATTERN_ALPHABET, max_size=30))
+def test_prefilters_are_exact_on_random_text(text):
+    _assert_shortcuts_exact(text)
+
+
+def test_alias_anchor_is_in_every_match(manifest, imap):
+    for norm in _shipped_norms(manifest):
+        for _, pattern, anchor, _ in imap._patterns:
+            m = pattern.search(norm)
+            assert m is None or anchor in m.group(0)
+
+
+def test_normalise_fast_path_equals_full_translation():
+    for text in ("２０１５年（约）", "金融业增加值", "—～．％", ""):
+        assert indicators.normalise(text) == text.translate(indicators._WIDTH_TABLE)
