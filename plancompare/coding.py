@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -95,9 +96,13 @@ class Codebook:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """Return one regex of all phrases, longest first, so a longer phrase claims its characters."""
-        phrases = sorted(self.term_category, key=lambda t: (-len(t), t))
-        return re.compile("|".join(re.escape(p) for p in phrases))
+        """Return one regex of all phrases matching the longest at each position (it claims its characters)."""
+        return re.compile(longest_phrase_regex(self.term_category))
+
+    @cached_property
+    def tie_rank(self) -> dict[str, int]:
+        """Return each category's place in the tie order."""
+        return {c: i for i, c in enumerate(self.tie_order)}
 
     @cached_property
     def heading_pattern(self) -> re.Pattern[str] | None:
@@ -114,6 +119,34 @@ class Codebook:
     def terms_flat(self) -> list[str]:
         """Return the category terms of the codebook, sorted."""
         return sorted({t for terms in self.terms.values() for t in terms})
+
+
+def longest_phrase_regex(phrases: Iterable[str]) -> str:
+    """Return a regex matching, at each position, the longest of these (non-empty) phrases there.
+
+    It matches as the alternation of the phrases sorted longest first does, but as a trie
+    (金融(?:机构|市场)…) so that the regex engine follows one branch per character instead of
+    trying every phrase at every position.
+    """
+    trie: dict[str, dict] = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict[str, dict]) -> str:
+    """Return the regex of a trie node: its branches, optional (greedy) when a phrase ends here."""
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" not in node:
+        return body
+    # A greedy ? tries the longer phrase first and falls back to the one ending here.
+    return f"{body}?" if len(body) == 1 else f"(?:{body})?"
 
 
 def _proximity_rule(spec: dict) -> ProximityRule:
@@ -211,7 +244,7 @@ def category_scores(text: str, codebook: Codebook) -> dict[str, float]:
 
 
 def _rank(scores: dict[str, float], codebook: Codebook) -> list[tuple[str, float]]:
-    order = {c: i for i, c in enumerate(codebook.tie_order)}
+    order = codebook.tie_rank
     return sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
 
 

@@ -6,10 +6,14 @@ the classifier has not seen them. The naive keyword count is expected to fall in
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from plancompare import coding
+from plancompare import coding, paths
 from plancompare.coding import (
     CODED_COLUMNS,
     CODERS,
@@ -20,6 +24,7 @@ from plancompare.coding import (
     load_codebook,
     match_terms,
 )
+from plancompare.manifest import load_manifest
 from plancompare.style import ALL_CATEGORIES
 
 
@@ -209,3 +214,31 @@ def test_decisive_rule_sets_the_primary(tmp_path):
     assert coded["primary_category"] == "risk"
     assert coded["evidence"].startswith("decisive rule warn")
     assert code_text_rules("开展人才培训。", cb)["primary_category"] == "talent"
+
+
+# --- The phrase regex is a trie that matches as the longest-first alternation -------------
+
+
+def _alternation(phrases) -> re.Pattern[str]:
+    ordered = sorted(phrases, key=lambda t: (-len(t), t))
+    return re.compile("|".join(re.escape(p) for p in ordered))
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
+    return [(m.start(), m.group(0)) for m in pattern.finditer(text)]
+
+
+def test_phrase_trie_matches_as_the_alternation_on_the_shipped_plans(codebook):
+    plain = _alternation(codebook.term_category)
+    for plan in load_manifest(paths.MANIFEST).plans:
+        text = (paths.MANIFEST.parent / plan.source).read_text(encoding="utf-8-sig")
+        assert _spans(codebook.pattern, text) == _spans(plain, text)
+
+
+SMALL_PHRASES = ["金融", "金融机构", "金融机构数", "机构", "融资", "资", "a.b", "a"]
+
+
+@given(st.text(alphabet="金融机构数资a.b", max_size=20))
+def test_phrase_trie_matches_as_the_alternation_on_random_text(text):
+    trie = re.compile(coding.longest_phrase_regex(SMALL_PHRASES))
+    assert _spans(trie, text) == _spans(_alternation(SMALL_PHRASES), text)
