@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -80,6 +81,7 @@ class Settings:
     coder: str | None = None  # None: the pipeline's default (coding.DEFAULT_CODER)
     timeout: int = DEFAULT_TIMEOUT
     kernel_name: str = paths.KERNEL_NAME
+    warm_kernels: bool = True  # fork report kernels from a warm server (see warmkernels)
     executor: str = "local"
     scheduler: str | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
@@ -436,6 +438,7 @@ def render_report(task: ReportTask, settings: Settings) -> Outcome:
             scratch,
             kernel_name=settings.kernel_name,
             timeout=settings.timeout,
+            warm=settings.warm_kernels,
         )
         page = render.to_html(nb, task.title)
     except render.RenderError as exc:
@@ -695,6 +698,11 @@ def _render_stage(
             outcomes.append(Outcome(task.name, "skipped", 0.0, "up to date", task.plan_ids))
         else:
             todo.append(task)
+    if todo and settings.warm_kernels and settings.executor == "local":
+        from . import warmkernels
+
+        # Its imports overlap with the evaluation and the first notebook's set-up.
+        warmkernels.prestart(settings.kernel_name)
     prepared = prepare() if todo else None
     if prepared is not None:
         outcomes.insert(0, prepared)
@@ -747,6 +755,8 @@ def run(settings: Settings, manifest: Manifest, progress=print, executor=None) -
             if own:
                 executor.close()
     finally:
+        if "plancompare.warmkernels" in sys.modules:
+            sys.modules["plancompare.warmkernels"].close_servers()
         lock.release()
 
 

@@ -5,19 +5,13 @@ from __future__ import annotations
 import html
 import json
 import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
-# jsonschema (imported by altair) builds a Lark grammar for IRI formats from rfc3987_syntax when
-# that package is installed: about 2 s of every report kernel's start, for a format the charts
-# never validate. Marking it absent makes jsonschema skip that check.
-sys.modules.setdefault("rfc3987_syntax", None)
+import altair as alt
+import pandas as pd
 
-import altair as alt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .style import (  # noqa: E402
+from .style import (
     ALL_CATEGORIES,
     CATEGORY_COLOURS,
     CJK_FONT_STACK,

@@ -84,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
         help="seconds to wait for another run on the same --out before exiting with 75 "
         f"(default {DEFAULT_LOCK_TIMEOUT:g})",
     )
+    p.add_argument(
+        "--cold-kernels",
+        action="store_true",
+        help="start every report's kernel as a new interpreter instead of forking it from a "
+        "warm server (slower; the same pages)",
+    )
     p.add_argument("--executor", choices=EXECUTORS, default="local", help="where tasks run")
     p.add_argument(
         "--scheduler",
@@ -106,6 +112,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         only=tuple(args.only),
         coder=args.coder,
         timeout=args.timeout,
+        warm_kernels=not args.cold_kernels,
         executor=args.executor,
         scheduler=args.scheduler,
         lock_timeout=args.lock_timeout,

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import copy
+import functools
+import re
+import threading
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from . import paths
+from . import paths, warmkernels
 from .charts import vega_bundle
 from .storage import atomic_write_text
 from .style import CJK_FONT_STACK
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_TIMEOUT = 600
+ENGINE = "plancompare"
 # Metadata that changes on every run (timings, ids); removed so that unchanged inputs give
 # byte-identical notebooks and pages.
 _VOLATILE_NB = ("papermill", "widgets")
@@ -44,6 +48,25 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+@functools.cache
+def _engine() -> str:
+    """Return the name of the papermill engine that writes the notebook only when a run fails."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class SaveOnFailureEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, failure_path=None, **kwargs):
+            try:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+            except BaseException:
+                if failure_path:
+                    nbformat.write(nb_man.nb, failure_path)
+                raise
+
+    papermill_engines.register(ENGINE, SaveOnFailureEngine)
+    return ENGINE
+
+
 def _started(nb: nbformat.NotebookNode | None) -> bool:
     """Return whether any code cell of a (partial) notebook ran."""
     return nb is not None and any(
@@ -58,13 +81,15 @@ def execute(
     kernel_name: str = paths.KERNEL_NAME,
     timeout: int = DEFAULT_TIMEOUT,
     start_retries: int = 1,
+    warm: bool = True,
 ) -> nbformat.NotebookNode:
     """Return the executed notebook (volatile metadata stripped); raise RenderError on failure.
 
-    papermill writes the notebook to `scratch` as it goes, so a failed run still has its
-    executed cells and the error to keep for debugging. A kernel that fails before any cell ran
+    A failed run writes the notebook to `scratch` with its executed cells and the error, to
+    keep for debugging (papermill's own engine writes it after every cell instead). A kernel that fails before any cell ran
     (a port clash or start-up race when several kernels start at once) is started again
-    `start_retries` times.
+    `start_retries` times. With `warm`, the kernel is forked from the run's warm fork server
+    (see `warmkernels`); a retry starts an ordinary kernel.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -76,6 +101,9 @@ def execute(
             return None
 
     for attempt in range(start_retries + 1):
+        client = {}
+        if warm and attempt == 0 and warmkernels.enabled():
+            client["kernel_manager_class"] = warmkernels.WarmKernelManager
         try:
             nb = pm.execute_notebook(
                 str(template),
@@ -86,6 +114,10 @@ def execute(
                 log_output=False,
                 execution_timeout=timeout,
                 cwd=str(Path(template).parent),
+                engine_name=_engine(),
+                request_save_on_cell_execute=False,
+                failure_path=str(scratch),
+                **client,
             )
             return strip_volatile(nb)
         except PapermillExecutionError as exc:
@@ -99,22 +131,59 @@ def execute(
     raise AssertionError("unreachable")
 
 
+_exporters = threading.local()
+_OUTPUT_DIV = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
+
+
+def _exporter():
+    """Return this thread's HTML exporter (its compiled template is reused across reports)."""
+    if getattr(_exporters, "exporter", None) is None:
+        from nbconvert import HTMLExporter
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.highlight import Highlight2HTML
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        class ReportExporter(HTMLExporter):
+            """HTMLExporter without its BeautifulSoup pass over the whole page.
+
+            That pass only adds alt texts to images (the reports have none) and tabindex to
+            output areas (done by `to_html`), and it re-parses every page with its ~1.2 MB of
+            inlined Vega: most of a conversion's time.
+            """
+
+            def from_notebook_node(self, nb, resources=None, **kw):
+                lang = nb.metadata.get("language_info", {})
+                lexer = lang.get("pygments_lexer", lang.get("name", None))
+                self.register_filter(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                )
+                resources = self._init_resources(resources)
+                self.register_filter(
+                    "filter_data_type",
+                    WidgetsDataTypeFilter(
+                        notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                    ),
+                )
+                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+        _exporters.exporter = ReportExporter(
+            template_name="plancompare-report",
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return _exporters.exporter
+
+
 def to_html(nb: nbformat.NotebookNode, title: str) -> str:
     """Return a notebook as a self-contained HTML page: code hidden, Vega inlined, no CDN."""
-    from nbconvert import HTMLExporter
-
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
-    exporter = HTMLExporter(
-        template_name="plancompare-report",
-        extra_template_basedirs=[str(TEMPLATES)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
     resources = {"vega_bundle": vega_bundle(), "cjk_font_stack": CJK_FONT_STACK}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    # Output areas are focusable, as nbconvert's own HTML exporter makes them.
+    return _OUTPUT_DIV.sub(r'<div class="\1" tabindex="0"', body)
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:

@@ -1,4 +1,8 @@
-"""Rendering unchanged inputs twice gives byte-identical HTML, and every report stays small."""
+"""Rendering unchanged inputs twice gives byte-identical HTML, and every report stays small.
+
+The first render forks its kernels from the warm server, the second starts ordinary ones: the
+pages must not tell them apart.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def second_render(rendered, tmp_path_factory):
-    """Render the same manifest again, from the same processed tables, into a new folder."""
+    """Render the same manifest again, from the same tables, into a new folder, cold kernels."""
     out = tmp_path_factory.mktemp("render-again") / "reports"
-    proc = run_all("--out", str(out), "--processed", str(rendered.processed))
+    proc = run_all("--out", str(out), "--processed", str(rendered.processed), "--cold-kernels")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 

@@ -1,0 +1,299 @@
+"""Report kernels forked from a warm parent, so that a run pays the reports' imports once.
+
+Every report still runs in a kernel process of its own, with its own fresh namespace, as
+papermill's default gives: only the start-up differs. A *fork server* (a child of the run,
+started with the kernel spec's own interpreter) imports ipykernel, pandas, altair, scipy and
+plancompare once, runs no user code, and forks one kernel per report on request. A new kernel
+then skips the interpreter start and the imports that dominate a report's cost.
+
+`WarmKernelManager` is the jupyter_client kernel manager that asks the fork server for its
+kernel, and falls back to an ordinary launch whenever the server cannot be used (not Linux or
+macOS, another interpreter, a server that died). `PLANCOMPARE_WARM_KERNELS=0` turns it off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+# What a report notebook imports; importing them in the server is the whole point.
+PRELOAD = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython.display",
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "scipy.stats",
+    "altair",
+    "plancompare.charts",
+    "plancompare.corpus",
+    "plancompare.indicators",
+    "plancompare.manifest",
+    "plancompare.pipeline",
+    "plancompare.report",
+    "plancompare.stats",
+)
+LAUNCHER = "ipykernel_launcher"
+ENV_SWITCH = "PLANCOMPARE_WARM_KERNELS"
+
+
+def enabled() -> bool:
+    """Return whether report kernels may be forked (a POSIX system, not switched off)."""
+    return hasattr(os, "fork") and os.environ.get(ENV_SWITCH, "1") != "0"
+
+
+# ---- the server side: runs in its own process (`python -m plancompare.warmkernels`) -------
+
+
+def _child(argv: list[str], cwd: str, env: dict[str, str]) -> None:
+    """Become a kernel: own session, the report's folder and environment, then ipykernel."""
+    code = 1
+    try:
+        os.setsid()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        sys.argv = [LAUNCHER, *argv]
+        from ipykernel import kernelapp
+
+        kernelapp.IPKernelApp.launch_instance(argv=argv)
+        code = 0
+    except BaseException:  # a kernel that cannot start is seen by its manager as dead
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def serve() -> None:
+    """Import the reports' modules, then fork a kernel for every request line on stdin."""
+    import importlib
+
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does: the kernel's cwd is the report's
+    for name in PRELOAD:
+        importlib.import_module(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel processes are reaped on exit
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    out = sys.stdout
+    out.write("ready\n")
+    out.flush()
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            _child(request["argv"], request["cwd"], request["env"])
+        out.write(f"{pid}\n")
+        out.flush()
+
+
+# ---- the run's side ------------------------------------------------------------------------
+
+
+class ForkServer:
+    """A running fork server for one interpreter; `fork` returns a new kernel's pid."""
+
+    def __init__(self, python: tuple[str, ...]):
+        self.python = python
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            [*python, "-m", "plancompare.warmkernels"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        if self.proc.stdout.readline().strip() != "ready":
+            self.proc.kill()
+            raise RuntimeError("the kernel fork server did not start")
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
+        """Return the pid of a new kernel process started with ipykernel's `argv`."""
+        request = json.dumps({"argv": argv, "cwd": cwd, "env": env})
+        with self.lock:
+            self.proc.stdin.write(request + "\n")
+            self.proc.stdin.flush()
+            answer = self.proc.stdout.readline()
+        if not answer.strip().isdigit():
+            raise RuntimeError("the kernel fork server stopped")
+        return int(answer)
+
+    def close(self) -> None:
+        """Stop the server (its kernels have been shut down by their managers)."""
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+_servers: dict[tuple[str, ...], ForkServer | None] = {}
+_servers_lock = threading.Lock()
+
+
+def server_for(python: tuple[str, ...]) -> ForkServer | None:
+    """Return this process's fork server for an interpreter and its options; None if it fails."""
+    with _servers_lock:
+        server = _servers.get(python)
+        if server is not None and server.proc.poll() is not None:
+            del _servers[python]  # it died (killed from outside): start another
+        if python not in _servers:
+            try:
+                _servers[python] = ForkServer(python)
+            except (OSError, RuntimeError):
+                _servers[python] = None  # this run launches its kernels the ordinary way
+        return _servers[python]
+
+
+def server_command(kernel_name: str) -> tuple[str, ...] | None:
+    """Return the interpreter and options of an ipykernel kernel spec (None: not one)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        cmd = KernelSpecManager().get_kernel_spec(kernel_name).argv
+    except Exception:  # no such kernel: the render reports that, per report
+        return None
+    split = _launcher_index(cmd)
+    return tuple(cmd[:split]) if split else None
+
+
+def prestart(kernel_name: str) -> threading.Thread | None:
+    """Start the fork server for a kernel spec in the background; return the starting thread."""
+    python = server_command(kernel_name) if enabled() else None
+    if python is None:
+        return None
+    thread = threading.Thread(target=server_for, args=(python,), daemon=True)
+    thread.start()
+    return thread
+
+
+def close_servers() -> None:
+    """Stop every fork server this process started."""
+    with _servers_lock:
+        for server in _servers.values():
+            if server is not None:
+                server.close()
+        _servers.clear()
+
+
+class ForkedProcess:
+    """The parts of `subprocess.Popen` a provisioner uses, for a kernel the server forked."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        """Return None while the kernel runs, then 0 (its exit status belongs to the server)."""
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = 0
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Return once the kernel has exited."""
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode or 0
+
+    def send_signal(self, signum: int) -> None:
+        """Send a signal to the kernel."""
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        """Kill the kernel."""
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        """Ask the kernel to stop."""
+        self.send_signal(signal.SIGTERM)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """A local provisioner that takes its kernel from the fork server when it can."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        """Fork the kernel from the warm server; launch it the ordinary way if that fails."""
+        split = _launcher_index(cmd)
+        server = None
+        if enabled() and split:
+            server = await asyncio.to_thread(server_for, tuple(cmd[:split]))
+        if server is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = dict(kwargs.get("env") or os.environ)
+        # The kernel stops when the server does, and the server when the run does.
+        argv = [*cmd[split + 2 :], f"--IPKernelApp.parent_handle={server.proc.pid}"]
+        try:
+            pid = await asyncio.to_thread(server.fork, argv, cwd, env)
+        except (OSError, RuntimeError, ValueError):
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = ForkedProcess(pid)
+        self.pid = self.pgid = pid
+        self.cwd = cwd
+        return self.connection_info
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """An async kernel manager whose kernels come from the fork server."""
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or _new_id()
+            self.provisioner = ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts every kernel before asking it to shut down; a report's
+        # kernel is idle by then, and a forked one logs the interrupt as an error. A kernel that
+        # does not stop on the shutdown request is still terminated, then killed.
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
+
+
+def _launcher_index(cmd: list[str]) -> int:
+    """Return where `-m ipykernel_launcher` starts in a kernel command (0: not such a kernel)."""
+    for i in range(1, len(cmd) - 1):
+        if cmd[i] == "-m" and cmd[i + 1] == LAUNCHER:
+            return i
+    return 0
+
+
+def _new_id() -> str:
+    """Return a new kernel id."""
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+if __name__ == "__main__":
+    serve()
