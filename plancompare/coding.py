@@ -326,6 +326,18 @@ def _coded(cats, primary, terms, evidence, probability, coder) -> dict[str, obje
     }
 
 
+def code_texts(texts: list[str], codebook: Codebook, coder: str = DEFAULT_CODER) -> list[dict]:
+    """Return the coding (a dict of CODED_COLUMNS) of each text by the chosen coder."""
+    if coder == "classifier":
+        from .classifier import code_texts_classifier  # imported late: it imports this module
+
+        return code_texts_classifier(texts, codebook)
+    if coder in ("rules", "naive"):
+        fn = code_text_rules if coder == "rules" else code_text_naive
+        return [fn(t, codebook) for t in texts]
+    raise ValueError(f"unknown coder {coder!r} (choose from: {', '.join(CODERS)})")
+
+
 def code_sentences(
     sentences: pd.DataFrame,
     codebook: Codebook,
@@ -333,15 +345,6 @@ def code_sentences(
     text_column: str = "text",
 ) -> pd.DataFrame:
     """Return the sentence table with the coding columns of the chosen coder added."""
-    texts = sentences[text_column].astype(str).tolist()
-    if coder == "classifier":
-        from .classifier import code_texts_classifier  # imported late: it imports this module
-
-        rows = code_texts_classifier(texts, codebook)
-    elif coder in ("rules", "naive"):
-        fn = code_text_rules if coder == "rules" else code_text_naive
-        rows = [fn(t, codebook) for t in texts]
-    else:
-        raise ValueError(f"unknown coder {coder!r} (choose from: {', '.join(CODERS)})")
+    rows = code_texts(sentences[text_column].astype(str).tolist(), codebook, coder)
     coded = pd.DataFrame(rows, columns=CODED_COLUMNS, index=sentences.index)
     return pd.concat([sentences.drop(columns=CODED_COLUMNS, errors="ignore"), coded], axis=1)

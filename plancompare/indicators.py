@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1141,15 +1142,24 @@ def extract_indicators(
     sentences: pd.DataFrame, plan: Plan, indicator_map: IndicatorMap | None = None
 ) -> pd.DataFrame:
     """Return one row per quantitative statement in a plan's sentences (see COLUMNS)."""
-    imap = indicator_map or _default_map()
-    rows: list[dict[str, Any]] = []
     df = sentences
     if "plan_id" in df.columns:
         df = df[df["plan_id"] == plan.id]
+    return extract_from_records(_records(df), plan, indicator_map)
+
+
+def extract_from_records(
+    records: Iterable[tuple[Any, str, str | None, str | None]],
+    plan: Plan,
+    indicator_map: IndicatorMap | None = None,
+) -> pd.DataFrame:
+    """Return the quantitative statements of one plan's (sentence_id, text, section, kind) rows."""
+    imap = indicator_map or _default_map()
+    rows: list[dict[str, Any]] = []
     last_year: int | None = None
     chain = 0
     prev_id: Any = None
-    for sid, text, section, kind in _records(df):
+    for sid, text, section, kind in records:
         text = str(text)
         section = str(section or "")
         contiguous = prev_id is not None and _is_next(prev_id, sid) and kind != "heading"

@@ -85,19 +85,31 @@ def process_text(
         raise reading.InputError(f"{where}: no sentence punctuation (。！？；) in the text")
     traditional = cleaning.traditional_share(text) > TRADITIONAL_THRESHOLD
     split = sentences.split_sentences(text)
-    df = split.sentences
-    if (df["kind"] == "sentence").sum() == 0:
+    table = split.sentences
+    kinds = table["kind"].tolist()
+    if "sentence" not in kinds:
         raise reading.InputError(f"{where}: no sentences found after cleaning")
-    df.insert(0, "plan_id", plan.id)
+    ids, sections = table["sentence_id"].tolist(), table["section"].tolist()
+    texts, n_chars = table["text"].tolist(), table["n_chars"].tolist()
     # Coding and segmentation read the simplified form; quotes keep the plan's own script.
-    df["text_simplified"] = (
-        [cleaning.to_simplified(t) for t in df["text"]] if traditional else df["text"]
+    simplified = [cleaning.to_simplified(t) for t in texts] if traditional else texts
+    coded = coding.code_texts(simplified, codebook, coder)
+    tokens = segment.segment_all(simplified, codebook.all_terms())
+    # Built column by column in one go: cheaper than growing a DataFrame step by step.
+    df = pd.DataFrame(
+        {
+            "plan_id": [plan.id] * len(texts),
+            "sentence_id": ids,
+            "section": sections,
+            "kind": kinds,
+            "text": texts,
+            "text_simplified": simplified,
+            "n_chars": n_chars,
+            **{c: [row[c] for row in coded] for c in coding.CODED_COLUMNS},
+            "tokens": [" ".join(words) for words in tokens],
+        },
+        columns=SENTENCE_COLUMNS,
     )
-    df = coding.code_sentences(df, codebook, coder=coder, text_column="text_simplified")
-    words = codebook.all_terms()
-    df["tokens"] = [" ".join(ws) for ws in segment.segment_all(df["text_simplified"], words)]
-    df = df[SENTENCE_COLUMNS]
-    body = df[df["kind"] == "sentence"]
     counts = PlanCounts(
         plan_id=plan.id,
         encoding=raw.encoding,
@@ -105,15 +117,13 @@ def process_text(
         raw_sentences=split.n_raw,
         distinct_sentences=len(df),
         duplicates_dropped=split.n_duplicates,
-        headings=int((df["kind"] == "heading").sum()),
+        headings=kinds.count("heading"),
         toc_chars_removed=split.toc_removed,
-        distinct_chars=int(body["n_chars"].sum()),
+        distinct_chars=sum(n for n, k in zip(n_chars, kinds, strict=True) if k == "sentence"),
         raw_sha256=raw.sha256,
     )
-    body_for_numbers = df[["plan_id", "sentence_id", "kind", "section"]].assign(
-        text=df["text_simplified"]
-    )
-    found = indicators.extract_indicators(body_for_numbers, plan, _indicator_map())
+    records = zip(ids, simplified, sections, kinds, strict=True)
+    found = indicators.extract_from_records(records, plan, _indicator_map())
     return ProcessedPlan(df, counts, found)
 
 
