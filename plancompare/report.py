@@ -422,7 +422,8 @@ def load_glossary(path: Path | str = paths.GLOSSARY) -> dict[str, str]:
     path = Path(path)
     if not path.is_file():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster, same result
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     terms = raw.get("terms", raw)
     return {str(k): str(v) for k, v in sorted(terms.items())}
 
@@ -726,15 +727,7 @@ def kwic_lines(
     """Return up to `per_plan` KWIC lines per term and plan, in term order."""
     from . import stats
 
-    parts = []
-    for term in terms:
-        for pid in stats.plan_order(sentences):
-            kw = stats.kwic(sentences, term, width=width, plan_id=pid, limit=per_plan)
-            parts.append(kw.assign(term=term))
-    cols = ["term", "plan_id", "sentence_id", "section", "left", "keyword", "right"]
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(parts, ignore_index=True)[cols]
+    return stats.kwic_many(sentences, terms, width=width, per_plan=per_plan)
 
 
 def short_section(section: object) -> str:

@@ -376,6 +376,9 @@ def distinctive_terms(
 # --- keyword in context --------------------------------------------------------------------------
 
 
+KWIC_COLUMNS = ["plan_id", "sentence_id", "section", "left", "keyword", "right"]
+
+
 def kwic(
     sentences: pd.DataFrame,
     term: str,
@@ -384,29 +387,48 @@ def kwic(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Return one keyword-in-context line per occurrence of `term` in the sentences' text."""
-    if not term:
+    return kwic_many(sentences, [term], width, plan_id, limit).drop(columns="term")
+
+
+def kwic_many(
+    sentences: pd.DataFrame,
+    terms: list[str],
+    width: int = 20,
+    plan_id: str | None = None,
+    per_plan: int | None = None,
+) -> pd.DataFrame:
+    """Return KWIC lines of several terms (term, then plan order), up to `per_plan` per pair."""
+    if any(not t for t in terms):
         raise ValueError("term must be a non-empty string")
     if width < 0:
         raise ValueError(f"width must be non-negative, got {width}")
     rows = coded_sentences(sentences)
     if plan_id is not None:
         rows = rows.loc[rows["plan_id"] == plan_id]
-    lines = islice(_kwic_lines(rows, term, width), limit)
-    columns = ["plan_id", "sentence_id", "section", "left", "keyword", "right"]
-    return pd.DataFrame(list(lines), columns=columns)
+    # Plain tuples, grouped by plan once: the terms are then looked up without pandas.
+    columns = ["plan_id", "sentence_id", "section", "text"]
+    by_plan: dict[str, list[tuple]] = {p: [] for p in plan_order(rows)}
+    for rec in zip(*(rows[c].tolist() for c in columns), strict=True):
+        by_plan[str(rec[0])].append(rec)
+    lines = []
+    for term in terms:
+        for records in by_plan.values():
+            lines.extend(
+                (term, *line) for line in islice(_kwic_lines(records, term, width), per_plan)
+            )
+    return pd.DataFrame(lines, columns=["term", *KWIC_COLUMNS])
 
 
-def _kwic_lines(rows: pd.DataFrame, term: str, width: int) -> Iterator[tuple]:
-    """Yield KWIC tuples: plans in order of appearance, rows in table order, left to right."""
-    for plan in plan_order(rows):
-        for rec in rows.loc[rows["plan_id"] == plan].itertuples(index=False):
-            text = str(rec.text)
-            start = text.find(term)
-            while start >= 0:
-                end = start + len(term)
-                left = text[max(0, start - width) : start]
-                yield rec.plan_id, rec.sentence_id, rec.section, left, term, text[end : end + width]
-                start = text.find(term, end)
+def _kwic_lines(records: list[tuple], term: str, width: int) -> Iterator[tuple]:
+    """Yield KWIC tuples of one plan's (plan_id, sentence_id, section, text) records, in order."""
+    for plan, sentence_id, section, text in records:
+        text = str(text)
+        start = text.find(term)
+        while start >= 0:
+            end = start + len(term)
+            left = text[max(0, start - width) : start]
+            yield plan, sentence_id, section, left, term, text[end : end + width]
+            start = text.find(term, end)
 
 
 # --- stop words ---------------------------------------------------------------------------------
