@@ -41,12 +41,14 @@ STEPS: tuple[tuple[ModuleType, str, str], ...] = (
     (coding, "load_codebook", "load the codebook (YAML)"),
     (reading, "read_plan_text", "read and decode"),
     (cleaning, "clean_text", "clean"),
+    (cleaning, "traditional_share", "detect the script"),
     (sentences, "split_sentences", "split sentences"),
-    (coding, "code_sentences", "code sentences"),
-    (segment, "segment", "segment (jieba, per sentence)"),
-    (indicators, "extract_indicators", "extract indicators"),
+    (coding, "code_texts", "code sentences"),
+    (segment, "segment_all", "segment (jieba, per sentence)"),
+    (indicators, "extract_from_records", "extract indicators"),
     (pipeline, "write_parquet", "write parquet"),
     (pipeline, "write_json", "write meta.json"),
+    (build, "write_tables", "corpus tables (read back, CSV)"),
 )
 
 

@@ -15,14 +15,15 @@ FULLWIDTH_ASCII.update(
     {"％": "%", "＋": "+", "－": "-", "／": "/", "＝": "=", "＜": "<", "＞": ">"}
 )
 _WIDTH_TABLE = str.maketrans(FULLWIDTH_ASCII)
+# str.translate with a dict looks every character up in Python: only done when one occurs.
+_WIDTH_CHARS = re.compile("[" + "".join(FULLWIDTH_ASCII) + "]")
 
 # Private-use code points and runs of ideographic spaces are how scraped pages mark paragraphs.
 _PARAGRAPH = re.compile(r"[\u3000\ue000-\uf8ff]{1,}|\r\n?|\u2028|\u2029")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2002-\u200b\ufeff]+")
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
-_SPACE_BETWEEN_CJK = re.compile(
-    rf"(?<=[{_CJK}]) +|(?<=[0-9]) +(?=[{_CJK}])|(?<=[{_CJK}]) +(?=[0-9])"
-)
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_SPACE_RUN = re.compile(" +")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 # Markup and page furniture that people paste in with a plan copied from a web site.
@@ -43,16 +44,31 @@ _FURNITURE = re.compile(
 )
 
 _NAV_SEPARATOR = re.compile(r"[|｜│¦]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 
 def normalise(text: str) -> str:
     """Return text with full-width digits and letters made ASCII and white space made regular."""
-    text = text.translate(_WIDTH_TABLE)
+    if _WIDTH_CHARS.search(text):
+        text = text.translate(_WIDTH_TABLE)
     text = _PARAGRAPH.sub("\n", text)
     text = _SPACES.sub(" ", text)
-    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = _drop_spaces_beside_cjk(text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", text).strip()
+
+
+def _drop_spaces_beside_cjk(text: str) -> str:
+    """Return text without the runs of spaces after a CJK character or between a digit and one."""
+
+    # A callback per run of spaces: a regex with lookbehinds would test every position instead.
+    def replace(m: re.Match[str]) -> str:
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        if _CJK_CHAR.match(before) or ("0" <= before <= "9" and _CJK_CHAR.match(after)):
+            return ""
+        return m.group(0)
+
+    return _SPACE_RUN.sub(replace, text)
 
 
 def strip_markup(text: str) -> str:
@@ -88,10 +104,12 @@ def to_simplified(text: str) -> str:
 
 def traditional_share(text: str) -> float:
     """Return the share of Chinese characters that OpenCC would change to simplified."""
-    han = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    han = _NOT_HAN.sub("", text[:20000])
     if not han:
         return 0.0
-    converted = to_simplified("".join(han))
+    converted = to_simplified(han)
+    if converted == han:
+        return 0.0
     return sum(a != b for a, b in zip(han, converted, strict=True)) / len(han)
 
 

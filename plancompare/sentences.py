@@ -68,6 +68,11 @@ _BODY_OPENERS = (
 # levels inside them ((一), 1., (1)) close with 。 in these plans and so stand as sentences.
 GLUED_LEVELS = frozenset({1, 2, 3, 7})
 MAX_HEADING = 40
+# The characters a heading marker can open with (see HEADING_MARKERS).
+_MARKER_FIRST = frozenset(NUM + "第（(专0123456789")
+# Two leader marks in a row: no contents entry without them.
+_LEADERS = re.compile(r"(?:…|\.{2}|·){2}")
+_WHITE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -81,28 +86,30 @@ class SplitResult:
     headings: tuple[str, ...]
 
 
-def toc_titles(text: str) -> list[str]:
+def _toc_blocks(text: str) -> list[re.Match[str]]:
+    """Return the table-of-contents blocks of a text (runs of entries with enough leader marks)."""
+    if not _LEADERS.search(text):
+        return []
+    return [b for b in _TOC.finditer(text) if b.group(0).count("…") + b.group(0).count("..") >= 4]
+
+
+def toc_titles(text: str, blocks: list[re.Match[str]] | None = None) -> list[str]:
     """Return the headings listed in a table-of-contents block (marker + title), in order."""
     out: list[str] = []
-    for block in _TOC.finditer(text):
-        if block.group(0).count("…") + block.group(0).count("..") < 4:
-            continue
+    for block in _toc_blocks(text) if blocks is None else blocks:
         out.extend(m.group(1) + m.group(2).strip() for m in _TOC_TITLE.finditer(block.group(0)))
     return out
 
 
-def remove_toc(text: str) -> tuple[str, int]:
+def remove_toc(text: str, blocks: list[re.Match[str]] | None = None) -> tuple[str, int]:
     """Return the text without its table-of-contents blocks, and how many characters were removed."""
-    removed = 0
-
-    def drop(m: re.Match[str]) -> str:
-        nonlocal removed
-        if m.group(0).count("…") + m.group(0).count("..") < 4:
-            return m.group(0)
-        removed += len(m.group(0))
-        return "\n"
-
-    return _TOC.sub(drop, text), removed
+    blocks = _toc_blocks(text) if blocks is None else blocks
+    pieces, last = [], 0
+    for b in blocks:
+        pieces += [text[last : b.start()], "\n"]
+        last = b.end()
+    pieces.append(text[last:])
+    return "".join(pieces), sum(len(b.group(0)) for b in blocks)
 
 
 def raw_sentences(text: str) -> list[str]:
@@ -111,6 +118,8 @@ def raw_sentences(text: str) -> list[str]:
 
 
 def _heading_level(s: str) -> tuple[int, re.Match[str]] | None:
+    if s[:1] not in _MARKER_FIRST:
+        return None
     for level, pattern in HEADING_MARKERS:
         m = pattern.match(s)
         if m:
@@ -156,16 +165,27 @@ def detach_headings(s: str, known: list[str]) -> tuple[list[tuple[int, str]], st
 
 def _key(text: str) -> str:
     """Return the form under which two sentences count as the same."""
-    return re.sub(r"\s+", "", text)
+    return _WHITE.sub("", text)
+
+
+def _empty_table() -> pd.DataFrame:
+    """Return the sentence table of a text with no sentences."""
+    df = pd.DataFrame(columns=["section", "kind", "text", "n_chars"])
+    df.insert(0, "sentence_id", range(1, 1))
+    return df
 
 
 def split_sentences(text: str) -> SplitResult:
     """Return the distinct sentences of a cleaned text with section paths and splitting counts."""
-    known = toc_titles(text)
-    text, toc_removed = remove_toc(text)
-    rows: list[dict[str, object]] = []
+    blocks = _toc_blocks(text)
+    known = toc_titles(text, blocks)
+    text, toc_removed = remove_toc(text, blocks)
+    sections: list[str] = []
+    kinds: list[str] = []
+    texts: list[str] = []
     seen: set[tuple[str, str]] = set()
     path: dict[int, str] = {}
+    section = ""
     n_raw = 0
     n_dup = 0
     for raw in raw_sentences(text):
@@ -178,14 +198,17 @@ def split_sentences(text: str) -> SplitResult:
             if kind == "heading":
                 path = {k: v for k, v in path.items() if k < level}
                 path[level] = piece.rstrip(TERMINATORS)
+                section = " > ".join(path[k] for k in sorted(path))
             key = (kind, _key(piece))
             if key in seen:
                 n_dup += 1
                 continue
             seen.add(key)
-            section = " > ".join(path[k] for k in sorted(path))
-            rows.append({"section": section, "kind": kind, "text": piece, "n_chars": len(piece)})
-    df = pd.DataFrame(rows, columns=["section", "kind", "text", "n_chars"])
-    df.insert(0, "sentence_id", range(1, len(df) + 1))
-    heads = tuple(df.loc[df["kind"] == "heading", "text"])
+            sections.append(section)
+            kinds.append(kind)
+            texts.append(piece)
+    columns = {"section": sections, "kind": kinds, "text": texts, "n_chars": list(map(len, texts))}
+    n = len(texts)
+    df = pd.DataFrame({"sentence_id": range(1, n + 1), **columns}) if n else _empty_table()
+    heads = tuple(t for t, k in zip(texts, kinds, strict=True) if k == "heading")
     return SplitResult(df, n_raw=n_raw, n_duplicates=n_dup, toc_removed=toc_removed, headings=heads)

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from plancompare import paths
+from plancompare import cleaning, paths, sentences
 from plancompare.cleaning import clean_text, normalise
 from plancompare.reading import read_plan_text
 from plancompare.sentences import (
@@ -156,3 +158,27 @@ def test_load_sentences_codes_again_with_another_coder(rendered):
     expected = [code_text_naive(t, codebook)["primary_category"] for t in naive["text_simplified"]]
     assert naive["primary_category"].tolist() == expected
     assert (naive["primary_category"] != rules["primary_category"]).sum() > 10
+
+
+# --- Shortcuts of cleaning and splitting give what the plain regular expressions give -------
+
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+# How cleaning dropped spaces beside Chinese text before it used a callback per run of spaces.
+_SPACE_BETWEEN_CJK = re.compile(
+    rf"(?<=[{_CJK}]) +|(?<=[0-9]) +(?=[{_CJK}])|(?<=[{_CJK}]) +(?=[0-9])"
+)
+
+
+@given(st.text(alphabet=" 1a中。“\n", max_size=20))
+def test_spaces_beside_cjk_dropped_as_by_the_lookbehind_regex(text):
+    assert cleaning._drop_spaces_beside_cjk(text) == _SPACE_BETWEEN_CJK.sub("", text)
+
+
+_TOC_PIECES = ["第一章", "一、", "（一）", "发展", "…", "..", ".", "·", "（4）", "\n", " "]
+
+
+@given(st.lists(st.sampled_from(_TOC_PIECES), max_size=30).map("".join))
+def test_toc_shortcut_removes_what_the_full_regex_removes(text):
+    full = [b.group(0) for b in sentences._TOC.finditer(text)]
+    full = [b for b in full if b.count("…") + b.count("..") >= 4]
+    assert [b.group(0) for b in sentences._toc_blocks(text)] == full
