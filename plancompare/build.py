@@ -698,11 +698,6 @@ def _render_stage(
             outcomes.append(Outcome(task.name, "skipped", 0.0, "up to date", task.plan_ids))
         else:
             todo.append(task)
-    if todo and settings.warm_kernels and settings.executor == "local":
-        from . import warmkernels
-
-        # Its imports overlap with the evaluation and the first notebook's set-up.
-        warmkernels.prestart(settings.kernel_name)
     prepared = prepare() if todo else None
     if prepared is not None:
         outcomes.insert(0, prepared)
@@ -792,6 +787,15 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     all_tasks = report_tasks(manifest, settings)
     tasks = select(all_tasks, settings.only)
     wanted = {p for t in tasks for p in t.plan_ids} | (set(settings.only) & set(plan_dep))
+    early = {t.name: report_deps(t, plan_dep, config, settings) for t in tasks}
+    if settings.warm_kernels and settings.executor == "local":
+        reports = state.get("reports", {})
+        out = Path(settings.out)
+        if any(not up_to_date(reports.get(n), d, out / f"{n}.html") for n, d in early.items()):
+            from . import warmkernels
+
+            # The kernels' fork server imports while this run processes plans and evaluates.
+            warmkernels.prestart(settings.kernel_name)
 
     plan_outcomes, rebuilt = _process_stage(
         manifest, settings, executor, state, plan_dep, wanted, progress
@@ -816,7 +820,12 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
         replace(t, plan_ids=overview_plans) if t.kind == "corpus" else t for t in all_tasks
     ]
     tasks = select(all_tasks, settings.only)
-    deps = {t.name: report_deps(t, plan_dep, config, settings) for t in all_tasks}
+    deps = {
+        t.name: early[t.name]
+        if t.kind != "corpus" and t.name in early
+        else report_deps(t, plan_dep, config, settings)
+        for t in all_tasks
+    }
     report_outcomes = _render_stage(
         tasks,
         settings,

@@ -174,8 +174,13 @@ def _read_yaml(path: Path) -> tuple[Any, dict[str, Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(path, [f"not UTF-8 text (byte offset {exc.start})"]) from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
     try:
-        return yaml.safe_load(text), _node_lines(yaml.compose(text))
+        try:
+            return yaml.load(text, Loader=loader), _node_lines(yaml.compose(text, Loader=loader))
+        except yaml.YAMLError:
+            # The pure-Python parser's messages are the ones users see (and tests check).
+            return yaml.safe_load(text), _node_lines(yaml.compose(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""

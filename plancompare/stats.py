@@ -333,8 +333,9 @@ def term_counts(
         rows = rows.loc[rows["primary_category"] == category]
     counts: Counter[str] = Counter()
     for tokens in rows["tokens"].fillna(""):
-        counts.update(t for t in str(tokens).split() if is_content_token(t, stopwords))
-    return counts
+        counts.update(str(tokens).split())
+    # Each distinct token is tested once, not once per occurrence.
+    return Counter({t: n for t, n in counts.items() if is_content_token(t, stopwords)})
 
 
 def distinctive_terms(

@@ -37,6 +37,7 @@ PRELOAD = (
     "altair",
     "plancompare.charts",
     "plancompare.corpus",
+    "plancompare.evaluate",
     "plancompare.indicators",
     "plancompare.manifest",
     "plancompare.pipeline",
@@ -120,7 +121,12 @@ class ForkServer:
             text=True,
             bufsize=1,
         )
-        if self.proc.stdout.readline().strip() != "ready":
+        _starting.add(self.proc)  # close_servers may stop it before it is ready
+        try:
+            ready = self.proc.stdout.readline().strip() == "ready"
+        finally:
+            _starting.discard(self.proc)
+        if not ready:
             self.proc.kill()
             raise RuntimeError("the kernel fork server did not start")
 
@@ -146,6 +152,7 @@ class ForkServer:
 
 
 _servers: dict[tuple[str, ...], ForkServer | None] = {}
+_starting: set[subprocess.Popen] = set()
 _servers_lock = threading.Lock()
 
 
@@ -186,7 +193,9 @@ def prestart(kernel_name: str) -> threading.Thread | None:
 
 
 def close_servers() -> None:
-    """Stop every fork server this process started."""
+    """Stop every fork server this process started, and any still starting."""
+    for proc in list(_starting):
+        proc.kill()
     with _servers_lock:
         for server in _servers.values():
             if server is not None:
