@@ -269,6 +269,15 @@ class ForkProvisioner(LocalProvisioner):
         self.cwd = cwd
         return self.connection_info
 
+    async def wait(self) -> int | None:
+        """Wait for the kernel to exit, looking every 10 ms (LocalProvisioner: every 100 ms)."""
+        if self.process is None or not isinstance(self.process, ForkedProcess):
+            return await super().wait()
+        while await self.poll() is None:
+            await asyncio.sleep(0.01)
+        self.process = None
+        return 0
+
 
 class WarmKernelManager(AsyncKernelManager):
     """An async kernel manager whose kernels come from the fork server."""
@@ -280,6 +289,13 @@ class WarmKernelManager(AsyncKernelManager):
                 kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
             )
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_finish_shutdown(
+        self, waittime: float | None = None, pollinterval: float = 0.1, restart: bool = False
+    ) -> None:
+        # A report's kernel exits within milliseconds of its shutdown request: look for that
+        # every 10 ms instead of jupyter_client's 100 ms, a tenth of a second per report.
+        await super()._async_finish_shutdown(waittime, min(pollinterval, 0.01), restart)
 
     async def _async_interrupt_kernel(self) -> None:
         # jupyter_client interrupts every kernel before asking it to shut down; a report's
