@@ -14,6 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -313,6 +314,12 @@ def is_content_token(token: str, stopwords: frozenset[str] = frozenset()) -> boo
     return True
 
 
+@lru_cache(maxsize=1 << 16)
+def _is_content_cached(token: str, stopwords: frozenset[str]) -> bool:
+    """Return is_content_token(token, stopwords), remembered (term counts ask again and again)."""
+    return is_content_token(token, stopwords)
+
+
 def _is_punct(ch: str) -> bool:
     """Return whether a character is punctuation, a symbol, whitespace or a control/private-use."""
     return ch.isspace() or unicodedata.category(ch)[0] in "PSZC"
@@ -334,8 +341,8 @@ def term_counts(
     counts: Counter[str] = Counter()
     for tokens in rows["tokens"].fillna(""):
         counts.update(str(tokens).split())
-    # Each distinct token is tested once, not once per occurrence.
-    return Counter({t: n for t, n in counts.items() if is_content_token(t, stopwords)})
+    # Each distinct token is tested once, not once per occurrence (and once per process).
+    return Counter({t: n for t, n in counts.items() if _is_content_cached(t, stopwords)})
 
 
 def distinctive_terms(
