@@ -292,18 +292,6 @@ class WarmKernelManager(AsyncKernelManager):
             )
         return await super()._async_pre_start_kernel(**kw)
 
-    def client(self, **kwargs: Any) -> Any:
-        """Return a client whose sockets retry a refused connection every 10 ms, not 100 ms.
-
-        The client connects while the new kernel is still binding its ports, so the retry
-        interval is most of the time a forked kernel takes to answer.
-        """
-        import zmq
-
-        kc = super().client(**kwargs)
-        kc.context.setsockopt(zmq.RECONNECT_IVL, 10)  # sockets made from now on inherit it
-        return kc
-
     async def _async_finish_shutdown(
         self, waittime: float | None = None, pollinterval: float = 0.1, restart: bool = False
     ) -> None:
