@@ -385,14 +385,7 @@ def write_tables(settings: Settings, plan_ids: list[str]) -> None:
     """Write the corpus-wide CSV tables from the cached tables of these plans."""
     from . import pipeline
 
-    results = [
-        pipeline.ProcessedPlan(
-            pipeline.load_sentences(settings.processed, [pid]),
-            pipeline.load_counts(settings.processed, pid),
-            pipeline.load_indicators(settings.processed, [pid]),
-        )
-        for pid in plan_ids
-    ]
+    results = [pipeline.load_processed(settings.processed, pid) for pid in plan_ids]
     pipeline.write_tables(settings.processed, results)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -160,7 +161,36 @@ def process_plan(
     write_parquet(folder / "sentences.parquet", result.sentences)
     write_parquet(folder / "indicators.parquet", result.indicators)
     write_json(meta_path, {"key": key, "counts": result.counts.__dict__})
+    _remember(folder, key, result)
     return result, False
+
+
+# Plans this process has just processed, by cache folder: a run's corpus-wide tables are built
+# from them instead of reading every Parquet file back (bounded, and each is used once).
+_FRESH_MAX = 256
+_fresh: OrderedDict[Path, tuple[str, ProcessedPlan]] = OrderedDict()
+
+
+def _remember(folder: Path, key: str, result: ProcessedPlan) -> None:
+    """Keep a just-written plan's tables for `load_processed`."""
+    _fresh[folder] = (key, result)
+    _fresh.move_to_end(folder)
+    while len(_fresh) > _FRESH_MAX:
+        _fresh.popitem(last=False)
+
+
+def load_processed(processed: Path, plan_id: str) -> ProcessedPlan:
+    """Return one plan's processed tables: as this process just wrote them, else from its cache."""
+    folder = plan_cache_dir(processed, plan_id)
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    key, fresh = _fresh.pop(folder, (None, None))
+    if fresh is not None and key == meta.get("key"):
+        return fresh
+    return ProcessedPlan(
+        load_sentences(processed, [plan_id]),
+        PlanCounts(**meta["counts"]),
+        load_indicators(processed, [plan_id]),
+    )
 
 
 def load_sentences(
