@@ -1348,16 +1348,22 @@ def growth_factor(row: Any) -> float:
     return math.nan
 
 
-def past_growth(g: pd.DataFrame, baseline_year: int | None) -> dict[str, Any] | None:
+def past_growth(g: pd.DataFrame | list[dict], baseline_year: int | None) -> dict[str, Any] | None:
     """Return the annual growth a plan states or implies for the period up to its baseline."""
-    rows = g[(g["role"] == "growth") & g["reference_year"].notna()]
+    records = g.to_dict("records") if isinstance(g, pd.DataFrame) else g
+    rows = [r for r in records if r["role"] == "growth" and not _isnan(r["reference_year"])]
     if baseline_year is not None:
-        rows = rows[rows["year"] <= baseline_year]
+        rows = [r for r in rows if not _isnan(r["year"]) and r["year"] <= baseline_year]
     # The longest span reported is the closest to a plan's five-year review.
-    rows = rows.assign(_span=rows["year"] - rows["reference_year"]).sort_values(
-        ["_span", "year", "sentence_id", "position"], ascending=[False, False, True, True]
+    rows.sort(
+        key=lambda r: (
+            _descending(r["year"] - r["reference_year"]),
+            _descending(r["year"]),
+            r["sentence_id"],
+            r["position"],
+        )
     )
-    for r in rows.to_dict("records"):
+    for r in rows:
         y0, y1 = int(r["reference_year"]), int(r["year"])
         if y1 <= y0:
             continue
@@ -1379,16 +1385,20 @@ def past_growth(g: pd.DataFrame, baseline_year: int | None) -> dict[str, Any] | 
     return None
 
 
-def _pick(rows: pd.DataFrame, latest: bool) -> pd.Series | None:
-    rows = rows[rows["value_std"].notna()]
-    if rows.empty:
+def _descending(x: float) -> tuple[int, float]:
+    """Return a sort key putting larger numbers first and missing ones last (as pandas does)."""
+    return (1, 0.0) if _isnan(x) else (0, -x)
+
+
+def _pick(rows: list[dict]) -> dict | None:
+    """Return the latest-year row with a value, a table's before the prose's, then the first."""
+    rows = [r for r in rows if not _isnan(r["value_std"])]
+    if not rows:
         return None
-    year = rows["year"].max() if latest else rows["year"].max()
-    at = rows[rows["year"] == year]
-    at = at.assign(_t=(at["source"] != "table").astype(int)).sort_values(
-        ["_t", "sentence_id", "position"], kind="stable"
-    )
-    return at.iloc[0]
+    years = [r["year"] for r in rows if not _isnan(r["year"])]
+    at = [r for r in rows if years and r["year"] == max(years)]
+    at.sort(key=lambda r: (r["source"] != "table", r["sentence_id"], r["position"]))
+    return at[0]
 
 
 def growth_table(
@@ -1397,11 +1407,15 @@ def growth_table(
     """Return per plan and canonical indicator: baseline, target, implied CAGR, stated growth."""
     imap = indicator_map or _default_map()
     df = indicators[(indicators["indicator"] != "") & ~indicators["cumulative"]]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in df.to_dict("records"):  # plain records: a plan has few statements per indicator
+        if not (_isnan(r["plan_id"]) or _isnan(r["indicator"])):  # as groupby drops them
+            groups.setdefault((r["plan_id"], r["indicator"]), []).append(r)
     out = []
-    for (plan_id, key), g in df.groupby(["plan_id", "indicator"], sort=True):
-        levels = g[g["measure"] == "level"]
-        base = _pick(levels[levels["role"] == "baseline"], latest=True)
-        target = _pick(levels[levels["role"] == "target"], latest=True)
+    for (plan_id, key), g in sorted(groups.items(), key=lambda item: item[0]):
+        levels = [r for r in g if r["measure"] == "level"]
+        base = _pick([r for r in levels if r["role"] == "baseline"])
+        target = _pick([r for r in levels if r["role"] == "target"])
         if base is None and target is None:
             continue
         row: dict[str, Any] = {c: None for c in GROWTH_COLUMNS}
@@ -1432,14 +1446,16 @@ def growth_table(
                 row["baseline_value"], row["baseline_year"], row["target_value"], row["target_year"]
             )
             row["change"] = row["target_value"] - row["baseline_value"]
-        growth = g[(g["measure"] == "annual_growth") & (g["unit_std"] == "%")]
+        growth = [r for r in g if r["measure"] == "annual_growth" and r["unit_std"] == "%"]
         if target is not None:
-            growth = growth[growth["year"] == row["target_year"]]
+            growth = [r for r in growth if r["year"] == row["target_year"]]
         elif base is not None:
-            growth = growth[growth["year"] > row["baseline_year"]]
-        if not growth.empty:
-            row["stated_growth"] = float(growth.iloc[0]["value_std"]) / 100.0
-            row["stated_growth_qualifier"] = growth.iloc[0]["qualifier"]
+            growth = [
+                r for r in growth if not _isnan(r["year"]) and r["year"] > row["baseline_year"]
+            ]
+        if growth:
+            row["stated_growth"] = float(growth[0]["value_std"]) / 100.0
+            row["stated_growth_qualifier"] = growth[0]["qualifier"]
         past = past_growth(g, row["baseline_year"])
         if past is not None:
             row.update(past)
