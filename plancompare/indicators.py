@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import cn2an
 import numpy as np
 import pandas as pd
 import yaml
@@ -332,11 +331,18 @@ _PRE_QUAL = re.compile(
 _AIM = re.compile(r"力争|争取|努力|确保")
 
 
+def _cn2an(numeral: str) -> float:
+    """Return the value of a Chinese numeral (cn2an, imported on first use: reports never need it)."""
+    import cn2an
+
+    return cn2an.cn2an(numeral, "smart")
+
+
 def parse_number(text: str) -> float:
     """Return the value of an Arabic, Chinese or mixed numeral (1.5万亿, 一万亿, 两, 4,477)."""
     s = normalise(text).strip().replace(",", "")
     if not re.search(r"\d", s):
-        return float(cn2an.cn2an(s, "smart"))
+        return float(_cn2an(s))
     m = re.fullmatch(rf"(\d+(?:\.\d+)?)({_SCALE_RE})?", s)
     if m is None:
         raise ValueError(f"not a number: {text!r}")
@@ -393,10 +399,10 @@ class YearExpr:
 def _period_years(m: re.Match[str], plan: Plan | None) -> tuple[int, int] | None:
     if m.group("fyp"):
         s = m.group("fyp")
-        n = 10 if s == "十五" else int(cn2an.cn2an(s[:-1], "smart"))
+        n = 10 if s == "十五" else int(_cn2an(s[:-1]))
         return five_year_period(n)
     if m.group("ord"):
-        return five_year_period(int(cn2an.cn2an(m.group("ord"), "smart")))
+        return five_year_period(int(_cn2an(m.group("ord"))))
     if plan is None:
         return None
     if m.group("future"):

@@ -172,6 +172,7 @@ def _exporter():
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
+            optimistic_validation=True,  # validate once, not after each of a dozen preprocessors
         )
     return _exporters.exporter
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import jieba
-
-jieba.setLogLevel(logging.WARNING)
+if TYPE_CHECKING:
+    import jieba
 
 # Frequency given to user words: high enough that jieba keeps each term whole.
 USER_WORD_FREQ = 200_000
@@ -17,6 +17,9 @@ USER_WORD_FREQ = 200_000
 @lru_cache(maxsize=4)
 def tokenizer(user_words: tuple[str, ...] = ()) -> jieba.Tokenizer:
     """Return a jieba tokenizer (shipped dictionary, works offline) with these user words added."""
+    import jieba  # here, not at the top: report kernels import this package but never segment
+
+    jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     tok.initialize()
     for word in user_words:
@@ -36,5 +39,7 @@ def segment_all(texts: Iterable[str], user_words: Iterable[str] = ()) -> list[li
 
 
 def jieba_version() -> str:
-    """Return the version of jieba in use (for the methods section)."""
-    return jieba.__version__
+    """Return the version of jieba in use (for the methods section), without importing it."""
+    import importlib.metadata
+
+    return importlib.metadata.version("jieba")

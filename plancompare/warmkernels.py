@@ -143,13 +143,16 @@ class ForkServer:
         return int(answer)
 
     def close(self) -> None:
-        """Stop the server (its kernels have been shut down by their managers)."""
+        """Stop the server (its kernels have been shut down by their managers).
+
+        It holds nothing to save, so it is killed rather than left to tear down its imports
+        (a third of a second at the end of every run).
+        """
         if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            stream.close()
 
 
 _servers: dict[tuple[str, ...], ForkServer | None] = {}
