@@ -361,7 +361,7 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
     try:
         codebook = coding.load_codebook()
         coder = settings.coder or coding.DEFAULT_CODER
-        _, reused = pipeline.process_plan(
+        reused = pipeline.ensure_processed(
             manifest, plan, settings.processed, codebook, coder, settings.force
         )
     except InputError as exc:

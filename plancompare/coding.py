@@ -17,9 +17,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from . import paths
+from .storage import read_yaml
 from .style import CATEGORIES, OTHER
 
 CODED_COLUMNS = [
@@ -169,7 +169,7 @@ def load_codebook(path: Path | str = paths.CODEBOOK) -> Codebook:
 @lru_cache(maxsize=4)
 def _parse_codebook(data: bytes) -> Codebook:
     """Return the codebook of these YAML bytes (parsed once per process; the result is frozen)."""
-    raw = yaml.safe_load(data)
+    raw = read_yaml(data)
     cats = raw["categories"]
     overrides = {
         phrase: (spec["category"], float(spec.get("weight", 1.0)))

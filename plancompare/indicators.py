@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from plancompare import paths
 from plancompare.cleaning import FULLWIDTH_ASCII
+from plancompare.storage import read_yaml
 
 if TYPE_CHECKING:
     from plancompare.manifest import Plan
@@ -196,7 +196,7 @@ def _units_compatible(indicator_unit: str, value_unit: str) -> bool:
 
 def load_indicator_map(path: Path | str = paths.INDICATOR_MAP) -> IndicatorMap:
     """Return the indicator map read from a YAML file (version, indicators, compounds)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = read_yaml(Path(path).read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or "indicators" not in raw:
         raise ValueError(f"{path}: expected a mapping with 'version' and 'indicators'")
     defs: dict[str, IndicatorDef] = {}

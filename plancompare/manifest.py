@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from .storage import YAML_LOADER, read_yaml
+
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TOP_LEVEL = {"plans", "comparisons"}
 # Required text fields must say something; white space alone is a missing value.
@@ -174,10 +176,9 @@ def _read_yaml(path: Path) -> tuple[Any, dict[str, Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(path, [f"not UTF-8 text (byte offset {exc.start})"]) from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
     try:
         try:
-            return yaml.load(text, Loader=loader), _node_lines(yaml.compose(text, Loader=loader))
+            return read_yaml(text), _node_lines(yaml.compose(text, Loader=YAML_LOADER))
         except yaml.YAMLError:
             # The pure-Python parser's messages are the ones users see (and tests check).
             return yaml.safe_load(text), _node_lines(yaml.compose(text))

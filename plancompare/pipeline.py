@@ -150,19 +150,56 @@ def process_plan(
     raw = reading.read_plan_text(manifest.source_path(plan), plan.encoding)
     key = cache_key(plan, raw.sha256, codebook, coder)
     folder = plan_cache_dir(processed, plan.id)
-    meta_path = folder / "meta.json"
-    if not force and meta_path.is_file():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") == key:
-            df = pd.read_parquet(folder / "sentences.parquet")
-            found = pd.read_parquet(folder / "indicators.parquet")
-            return ProcessedPlan(df, PlanCounts(**meta["counts"]), found), True
+    meta = _cached_meta(folder)
+    if not force and meta.get("key") == key:
+        df = pd.read_parquet(folder / "sentences.parquet")
+        found = pd.read_parquet(folder / "indicators.parquet")
+        return ProcessedPlan(df, PlanCounts(**meta["counts"]), found), True
+    return _process_and_cache(plan, raw, key, folder, codebook, coder), False
+
+
+def ensure_processed(
+    manifest: Manifest,
+    plan: Plan,
+    processed: Path,
+    codebook: coding.Codebook,
+    coder: str = coding.DEFAULT_CODER,
+    force: bool = False,
+) -> bool:
+    """Process a plan into its cache unless the cache is current; return whether it was reused.
+
+    Unlike `process_plan`, a current cache is not read (a run only needs to know it is there).
+    """
+    raw = reading.read_plan_text(manifest.source_path(plan), plan.encoding)
+    key = cache_key(plan, raw.sha256, codebook, coder)
+    folder = plan_cache_dir(processed, plan.id)
+    if not force and _cached_meta(folder).get("key") == key:
+        return True
+    _process_and_cache(plan, raw, key, folder, codebook, coder)
+    return False
+
+
+def _cached_meta(folder: Path) -> dict:
+    """Return a plan cache's meta.json (empty when there is none)."""
+    path = folder / "meta.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _process_and_cache(
+    plan: Plan,
+    raw: reading.RawText,
+    key: str,
+    folder: Path,
+    codebook: coding.Codebook,
+    coder: str,
+) -> ProcessedPlan:
+    """Process a plan's text and write its cache (the meta file last: it marks the cache whole)."""
     result = process_text(plan, raw, codebook, coder)
     write_parquet(folder / "sentences.parquet", result.sentences)
     write_parquet(folder / "indicators.parquet", result.indicators)
-    write_json(meta_path, {"key": key, "counts": result.counts.__dict__})
+    write_json(folder / "meta.json", {"key": key, "counts": result.counts.__dict__})
     _remember(folder, key, result)
-    return result, False
+    return result
 
 
 # Plans this process has just processed, by cache folder: a run's corpus-wide tables are built
