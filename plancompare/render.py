@@ -35,7 +35,11 @@ class RenderError(Exception):
 
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return a copy of a notebook without run timestamps, durations and execution metadata."""
-    nb = copy.deepcopy(nb)
+    return _strip_volatile_in_place(copy.deepcopy(nb))
+
+
+def _strip_volatile_in_place(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove run timestamps, durations and execution metadata from a notebook; return it."""
     for key in _VOLATILE_NB:
         nb.metadata.pop(key, None)
     for i, cell in enumerate(nb.cells):
@@ -119,7 +123,7 @@ def execute(
                 failure_path=str(scratch),
                 **client,
             )
-            return strip_volatile(nb)
+            return _strip_volatile_in_place(nb)  # papermill's own copy
         except PapermillExecutionError as exc:
             raise RenderError(f"{exc.ename}: {exc.evalue}".strip(), partial()) from None
         except TimeoutError:
@@ -179,7 +183,8 @@ def _exporter():
 
 def to_html(nb: nbformat.NotebookNode, title: str) -> str:
     """Return a notebook as a self-contained HTML page: code hidden, Vega inlined, no CDN."""
-    nb = copy.deepcopy(nb)
+    # nbconvert copies the notebook before converting it: a shallow copy carries the title.
+    nb = nbformat.NotebookNode({**nb, "metadata": nbformat.NotebookNode({**nb.metadata})})
     nb.metadata["title"] = title
     resources = {"vega_bundle": vega_bundle(), "cjk_font_stack": CJK_FONT_STACK}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
