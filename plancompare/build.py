@@ -691,6 +691,8 @@ def _render_stage(
             outcomes.append(Outcome(task.name, "skipped", 0.0, "up to date", task.plan_ids))
         else:
             todo.append(task)
+    # The corpus overview reads every plan: started first, it does not run alone at the end.
+    todo.sort(key=lambda t: t.kind != "corpus")
     prepared = prepare() if todo else None
     if prepared is not None:
         outcomes.insert(0, prepared)

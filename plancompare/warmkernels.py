@@ -6,9 +6,10 @@ started with the kernel spec's own interpreter) imports ipykernel, pandas, altai
 plancompare once, runs no user code, and forks one kernel per report on request. A new kernel
 then skips the interpreter start and the imports that dominate a report's cost.
 
-`WarmKernelManager` is the jupyter_client kernel manager that asks the fork server for its
-kernel, and falls back to an ordinary launch whenever the server cannot be used (not Linux or
-macOS, another interpreter, a server that died). `PLANCOMPARE_WARM_KERNELS=0` turns it off.
+The server itself is `plancompare.forkserver`. `WarmKernelManager` is the jupyter_client
+kernel manager that asks it for its kernel, and falls back to an ordinary launch whenever the
+server cannot be used (not Linux or macOS, another interpreter, a server that died).
+`PLANCOMPARE_WARM_KERNELS=0` turns it off.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from queue import Empty
@@ -29,88 +29,14 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Type
 
-# What a report notebook imports; importing them in the server is the whole point.
-PRELOAD = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",
-    "debugpy.server.api",  # with pydevd: what a kernel's debugger imports as it starts
-    "IPython.display",
-    "numpy",
-    "pandas",
-    "pyarrow.parquet",
-    "scipy.special",
-    "altair",
-    "plancompare.charts",
-    "plancompare.corpus",
-    "plancompare.indicators",
-    "plancompare.manifest",
-    "plancompare.pipeline",
-    "plancompare.report",
-    "plancompare.stats",
-)
-LAUNCHER = "ipykernel_launcher"
+from .forkserver import LAUNCHER
+
 ENV_SWITCH = "PLANCOMPARE_WARM_KERNELS"
 
 
 def enabled() -> bool:
     """Return whether report kernels may be forked (a POSIX system, not switched off)."""
     return hasattr(os, "fork") and os.environ.get(ENV_SWITCH, "1") != "0"
-
-
-# ---- the server side: runs in its own process (`python -m plancompare.warmkernels`) -------
-
-
-def _child(argv: list[str], cwd: str, env: dict[str, str]) -> None:
-    """Become a kernel: own session, the report's folder and environment, then ipykernel."""
-    code = 1
-    try:
-        os.setsid()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-        os.chdir(cwd)
-        os.environ.clear()
-        os.environ.update(env)
-        sys.argv = [LAUNCHER, *argv]
-        from ipykernel import kernelapp
-
-        kernelapp.IPKernelApp.launch_instance(argv=argv)
-        code = 0
-    except BaseException:  # a kernel that cannot start is seen by its manager as dead
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        os._exit(code)
-
-
-def serve() -> None:
-    """Import the reports' modules, then fork a kernel for every request line on stdin."""
-    import importlib
-
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]  # as ipykernel_launcher does: the kernel's cwd is the report's
-    for name in PRELOAD:
-        importlib.import_module(name)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel processes are reaped on exit
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
-    out = sys.stdout
-    out.write("ready\n")
-    out.flush()
-    for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            _child(request["argv"], request["cwd"], request["env"])
-        out.write(f"{pid}\n")
-        out.flush()
-
-
-# ---- the run's side ------------------------------------------------------------------------
 
 
 class ForkServer:
@@ -120,7 +46,7 @@ class ForkServer:
         self.python = python
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(
-            [*python, "-m", "plancompare.warmkernels"],
+            [*python, "-m", "plancompare.forkserver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -371,7 +297,3 @@ def _new_id() -> str:
     import uuid
 
     return str(uuid.uuid4())
-
-
-if __name__ == "__main__":
-    serve()
