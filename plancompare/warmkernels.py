@@ -191,7 +191,13 @@ class ForkProvisioner(LocalProvisioner):
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = dict(kwargs.get("env") or os.environ)
         # The kernel stops when the server does, and the server when the run does.
-        argv = [*cmd[split + 2 :], f"--IPKernelApp.parent_handle={server.proc.pid}"]
+        # No IPython history: report kernels running side by side would otherwise all write
+        # the one history database (and wait on its lock) for cells nobody recalls.
+        argv = [
+            *cmd[split + 2 :],
+            f"--IPKernelApp.parent_handle={server.proc.pid}",
+            "--HistoryManager.enabled=False",
+        ]
         try:
             pid = await asyncio.to_thread(server.fork, argv, cwd, env)
         except (OSError, RuntimeError, ValueError):
