@@ -48,7 +48,7 @@ STEPS: tuple[tuple[ModuleType, str, str], ...] = (
     (indicators, "extract_from_records", "extract indicators"),
     (pipeline, "write_parquet", "write parquet"),
     (pipeline, "write_json", "write meta.json"),
-    (build, "write_tables", "corpus tables (read back, CSV)"),
+    (build, "write_tables", "corpus tables (CSV; kept tables, else read back)"),
 )
 
 
