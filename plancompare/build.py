@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
@@ -650,6 +651,15 @@ def _evaluation_stage(
     return o
 
 
+def _warm_up_rendering() -> None:
+    """Import the renderer and build an HTML exporter before the first report needs them."""
+    try:
+        from . import render
+    except Exception:  # a broken install: every report will say so
+        return
+    render.warm_up()
+
+
 def _render_stage(
     tasks: list[ReportTask],
     settings: Settings,
@@ -789,8 +799,10 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
         if any(not up_to_date(reports.get(n), d, out / f"{n}.html") for n, d in early.items()):
             from . import warmkernels
 
-            # The kernels' fork server imports while this run processes plans and evaluates.
+            # The kernels' fork server imports while this run processes plans and evaluates,
+            # and this process readies papermill and the HTML exporter meanwhile.
             warmkernels.prestart(settings.kernel_name)
+            threading.Thread(target=_warm_up_rendering, daemon=True).start()
 
     plan_outcomes, rebuilt = _process_stage(
         manifest, settings, executor, state, plan_dep, wanted, progress

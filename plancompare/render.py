@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import queue
 import re
-import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -135,50 +137,62 @@ def execute(
     raise AssertionError("unreachable")
 
 
-_exporters = threading.local()
+# Built exporters, each used by one report at a time (building one compiles its template).
+_idle_exporters: queue.SimpleQueue = queue.SimpleQueue()
 _OUTPUT_DIV = re.compile(r'<div class="([^"<>]*\bjp-OutputArea-output\b[^"<>]*)"')
 
 
-def _exporter():
-    """Return this thread's HTML exporter (its compiled template is reused across reports)."""
-    if getattr(_exporters, "exporter", None) is None:
-        from nbconvert import HTMLExporter
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+@contextmanager
+def _exporter() -> Iterator[Any]:
+    """Lend an HTML exporter (its compiled template is reused across reports and threads)."""
+    try:
+        exporter = _idle_exporters.get_nowait()
+    except queue.Empty:
+        exporter = _new_exporter()
+    try:
+        yield exporter
+    finally:
+        _idle_exporters.put(exporter)
 
-        class ReportExporter(HTMLExporter):
-            """HTMLExporter without its BeautifulSoup pass over the whole page.
 
-            That pass only adds alt texts to images (the reports have none) and tabindex to
-            output areas (done by `to_html`), and it re-parses every page with its ~1.2 MB of
-            inlined Vega: most of a conversion's time.
-            """
+def _new_exporter() -> Any:
+    """Return a new HTML exporter for report pages."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-            def from_notebook_node(self, nb, resources=None, **kw):
-                lang = nb.metadata.get("language_info", {})
-                lexer = lang.get("pygments_lexer", lang.get("name", None))
-                self.register_filter(
-                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
-                )
-                resources = self._init_resources(resources)
-                self.register_filter(
-                    "filter_data_type",
-                    WidgetsDataTypeFilter(
-                        notebook_metadata=self._nb_metadata, parent=self, resources=resources
-                    ),
-                )
-                return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+    class ReportExporter(HTMLExporter):
+        """HTMLExporter without its BeautifulSoup pass over the whole page.
 
-        _exporters.exporter = ReportExporter(
-            template_name="plancompare-report",
-            extra_template_basedirs=[str(TEMPLATES)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            optimistic_validation=True,  # validate once, not after each of a dozen preprocessors
-        )
-    return _exporters.exporter
+        That pass only adds alt texts to images (the reports have none) and tabindex to
+        output areas (done by `to_html`), and it re-parses every page with its ~1.2 MB of
+        inlined Vega: most of a conversion's time.
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            lang = nb.metadata.get("language_info", {})
+            lexer = lang.get("pygments_lexer", lang.get("name", None))
+            self.register_filter(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(
+        template_name="plancompare-report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        optimistic_validation=True,  # validate once, not after each of a dozen preprocessors
+    )
 
 
 def to_html(nb: nbformat.NotebookNode, title: str) -> str:
@@ -187,9 +201,24 @@ def to_html(nb: nbformat.NotebookNode, title: str) -> str:
     nb = nbformat.NotebookNode({**nb, "metadata": nbformat.NotebookNode({**nb.metadata})})
     nb.metadata["title"] = title
     resources = {"vega_bundle": vega_bundle(), "cjk_font_stack": CJK_FONT_STACK}
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    with _exporter() as exporter:
+        body, _ = exporter.from_notebook_node(nb, resources=resources)
     # Output areas are focusable, as nbconvert's own HTML exporter makes them.
     return _OUTPUT_DIV.sub(r'<div class="\1" tabindex="0"', body)
+
+
+def warm_up() -> None:
+    """Import papermill and make an HTML exporter before the first report needs them.
+
+    A run calls this in a thread while the kernels' fork server starts, when it would wait.
+    """
+    try:
+        import papermill  # noqa: F401
+
+        _engine()
+        to_html(nbformat.v4.new_notebook(), "warm-up")
+    except Exception:  # the reports themselves will meet and report any real problem
+        pass
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: Path) -> None:
