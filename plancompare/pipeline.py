@@ -147,15 +147,8 @@ def process_plan(
     force: bool = False,
 ) -> tuple[ProcessedPlan, bool]:
     """Return a plan's processed tables, from its cache when nothing changed; the flag says if reused."""
-    raw = reading.read_plan_text(manifest.source_path(plan), plan.encoding)
-    key = cache_key(plan, raw.sha256, codebook, coder)
-    folder = plan_cache_dir(processed, plan.id)
-    meta = _cached_meta(folder)
-    if not force and meta.get("key") == key:
-        df = pd.read_parquet(folder / "sentences.parquet")
-        found = pd.read_parquet(folder / "indicators.parquet")
-        return ProcessedPlan(df, PlanCounts(**meta["counts"]), found), True
-    return _process_and_cache(plan, raw, key, folder, codebook, coder), False
+    reused = ensure_processed(manifest, plan, processed, codebook, coder, force)
+    return load_processed(processed, plan.id), reused
 
 
 def ensure_processed(
@@ -192,14 +185,13 @@ def _process_and_cache(
     folder: Path,
     codebook: coding.Codebook,
     coder: str,
-) -> ProcessedPlan:
+) -> None:
     """Process a plan's text and write its cache (the meta file last: it marks the cache whole)."""
     result = process_text(plan, raw, codebook, coder)
     write_parquet(folder / "sentences.parquet", result.sentences)
     write_parquet(folder / "indicators.parquet", result.indicators)
     write_json(folder / "meta.json", {"key": key, "counts": result.counts.__dict__})
     _remember(folder, key, result)
-    return result
 
 
 # Plans this process has just processed, by cache folder: a run's corpus-wide tables are built
