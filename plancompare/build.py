@@ -30,6 +30,7 @@ BUILD_FILE = "build.json"
 SUMMARY_FILE = "run-summary.json"
 LOCK_FILE = ".plancompare.lock"
 BUILD_FORMAT = 1
+TABLES_KEY = "tables.key"  # in --processed: the plans the tidy CSVs were last written from
 OVERVIEW = "corpus-overview"
 OVERVIEW_NOTEBOOK = "corpus_overview.ipynb"
 MAX_REASON = 400
@@ -613,7 +614,7 @@ def _process_stage(
     for plan, outcome in executor.map(process_one, todo, manifest, settings):
         extra = {"input_error": outcome.input_error}
         plans_state[plan.id] = record(plans_state.get(plan.id), outcome, plan_dep[plan.id], extra)
-        rebuilt = rebuilt or outcome.status != "failed"
+        rebuilt = rebuilt or outcome.status == "ok"  # processed now, not found in the cache
         status = "FAILED" if outcome.status == "failed" else outcome.status
         line = f"{status:7} {outcome.name} ({outcome.seconds:.1f} s)"
         progress(line + (f": {outcome.reason}" if outcome.reason else ""))
@@ -813,12 +814,14 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     ok_plans -= failed_now
     tables = [Path(settings.processed) / f for f in ("sentences.csv", "plans.csv")]
     # The tidy tables hold the plans that are ok now; rewrite them when that set or a plan changed.
+    # Their key lives beside them, so a run into a new --out folder does not rewrite them.
     tables_key = deps_key({p: deps_key(plan_dep[p]) for p in sorted(ok_plans)})
-    if ok_plans and (
-        rebuilt or state.get("tables") != tables_key or not all(t.is_file() for t in tables)
-    ):
+    key_file = Path(settings.processed) / TABLES_KEY
+    written = key_file.read_text("utf-8").strip() if key_file.is_file() else None
+    if ok_plans and (rebuilt or written != tables_key or not all(t.is_file() for t in tables)):
         write_tables(settings, [p.id for p in manifest.plans if p.id in ok_plans])
-        state["tables"] = tables_key
+        atomic_write_text(key_file, tables_key + "\n")
+    state.pop("tables", None)  # kept in the output folder's record before
     state["plans"] = {p.id: state["plans"][p.id] for p in manifest.plans if p.id in state["plans"]}
     save_state(settings.out, state)
 

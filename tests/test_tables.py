@@ -38,3 +38,25 @@ def test_a_stale_kept_result_is_not_used(tmp_path):
     loaded = pipeline.load_processed(tmp_path, plan.id)
     assert loaded is not kept
     assert loaded.sentences.equals(pipeline.load_sentences(tmp_path, [plan.id]))
+
+
+def test_a_run_into_a_new_output_folder_keeps_current_tables(tmp_path):
+    processed, notebooks = tmp_path / "processed", tmp_path / "no-notebooks"
+    notebooks.mkdir()  # no reports to render: this is about the tables only
+    manifest = load_manifest(paths.MANIFEST)
+
+    def run(out):
+        settings = build.Settings(
+            manifest=paths.MANIFEST, out=tmp_path / out, processed=processed, notebooks=notebooks
+        )
+        build.run(settings, manifest, progress=lambda line: None)
+
+    run("first")
+    csv = processed / "sentences.csv"
+    written = csv.stat().st_mtime_ns
+    assert (processed / build.TABLES_KEY).is_file()
+    run("second")
+    assert csv.stat().st_mtime_ns == written  # current tables are not written again
+    (processed / build.TABLES_KEY).write_text("stale\n", encoding="utf-8")
+    run("third")
+    assert csv.stat().st_mtime_ns != written
