@@ -31,11 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import krippendorff
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
 
 from . import paths
 from .coding import CODERS, DEFAULT_CODER, Codebook, code_sentences, load_codebook
@@ -137,6 +134,8 @@ def accepted(pred: Sequence[str], primary: Sequence[str], also: Sequence[tuple])
 
 def score(pred: Sequence[str], primary: Sequence[str], also: Sequence[tuple]) -> Scores:
     """Return accuracy, per-category precision/recall/F1, macro-F1 and confusion of predictions."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     pred = list(pred)
     ok = accepted(pred, primary, also)
     truth = [p if good else t for p, t, good in zip(pred, primary, ok, strict=True)]
@@ -182,6 +181,8 @@ def cross_validated_predictions(
     validation: pd.DataFrame, codebook: Codebook, n_folds: int = N_FOLDS, seed: int = SEED
 ) -> list[str]:
     """Return the classifier's primary per row, each predicted by a model that did not see it."""
+    from sklearn.model_selection import StratifiedKFold
+
     from .classifier import code_texts_with, fit_model
 
     pred: list[str] = [""] * len(validation)
@@ -225,6 +226,9 @@ def alpha_with_distance(
 
 def agreement(first: pd.DataFrame, second: pd.DataFrame) -> dict:
     """Return kappa and alpha between two codings of the same sentences (joined on plan and text)."""
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
     both = first.merge(second, on=["plan_id", "text"], suffixes=("_1", "_2"))
     if both.empty:
         return {"available": False, "reason": "no sentences in common"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import importlib.metadata as md
-import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -1259,10 +1258,11 @@ def methods_html(
 
 def load_evaluation_for(processed_dir: Path | str) -> tuple[dict | None, Path | None]:
     """Return the evaluation figures (from the processed folder, else the project's) and their path."""
-    # Plain JSON: importing plancompare.evaluate would bring scikit-learn into every report.
+    from . import evaluate  # light: it imports scikit-learn only where it scores
+
     for path in (Path(processed_dir) / "evaluation.json", paths.PROCESSED / "evaluation.json"):
         if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8")), path
+            return evaluate.load_evaluation(path), path
     return None, None
 
 
