@@ -22,11 +22,9 @@ from . import paths
 from .fingerprint import code_fingerprint, processing_fingerprint
 from .manifest import Manifest, Plan
 from .reading import InputError, sha256_file
+from .settings import BUILD_FILE, DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, Settings  # noqa: F401
 from .storage import atomic_write_text, remove_temporary_files, write_json
 
-DEFAULT_TIMEOUT = 600  # seconds a notebook cell may run before its report fails
-DEFAULT_LOCK_TIMEOUT = 120.0  # seconds a run waits for another run on the same output folder
-BUILD_FILE = "build.json"
 SUMMARY_FILE = "run-summary.json"
 LOCK_FILE = ".plancompare.lock"
 BUILD_FORMAT = 1
@@ -67,26 +65,6 @@ class Outcome:
     reason: str = ""
     plan_ids: tuple[str, ...] = field(default_factory=tuple)
     input_error: bool = False  # refused for its input (deterministic), not a crash
-
-
-@dataclass
-class Settings:
-    """What a run was asked to do."""
-
-    manifest: Path = paths.MANIFEST
-    out: Path = paths.REPORTS
-    processed: Path = paths.PROCESSED
-    notebooks: Path = paths.NOTEBOOKS
-    jobs: int = 1
-    force: bool = False
-    only: tuple[str, ...] = ()
-    coder: str | None = None  # None: the pipeline's default (coding.DEFAULT_CODER)
-    timeout: int = DEFAULT_TIMEOUT
-    kernel_name: str = paths.KERNEL_NAME
-    warm_kernels: bool = True  # fork report kernels from a warm server (see warmkernels)
-    executor: str = "local"
-    scheduler: str | None = None
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 
 
 # --- literal parameters -----------------------------------------------------------------------
@@ -702,8 +680,8 @@ def _render_stage(
             outcomes.append(Outcome(task.name, "skipped", 0.0, "up to date", task.plan_ids))
         else:
             todo.append(task)
-    # The corpus overview reads every plan: started first, it does not run alone at the end.
-    todo.sort(key=lambda t: t.kind != "corpus")
+    # Longest first, so that with several jobs no long report runs alone at the end.
+    todo.sort(key=lambda t: -expected_seconds(t, reports.get(t.name)))
     prepared = prepare() if todo else None
     if prepared is not None:
         outcomes.insert(0, prepared)
@@ -714,6 +692,20 @@ def _render_stage(
         progress(line + (f": {o.reason}" if o.reason else ""))
         outcomes.append(o)
     return outcomes
+
+
+# What a report costs by kind when no earlier run timed it, in seconds on two cores (see
+# benchmarks/README.md); only their order matters. The overview grows with the plans it reads.
+KIND_SECONDS = {"comparison": 1.0, "profile": 0.75, "corpus": 0.3}
+OVERVIEW_SECONDS_PER_PLAN = 0.02
+
+
+def expected_seconds(task: ReportTask, entry: dict | None) -> float:
+    """Return how long a report should take: its last good render's time, else its kind's."""
+    if entry and entry.get("status") == "ok" and entry.get("seconds"):
+        return float(entry["seconds"])
+    extra = OVERVIEW_SECONDS_PER_PLAN * len(task.plan_ids) if task.kind == "corpus" else 0.0
+    return KIND_SECONDS.get(task.kind, 1.0) + extra
 
 
 def _task_info(task: ReportTask) -> dict:
@@ -756,8 +748,8 @@ def run(settings: Settings, manifest: Manifest, progress=print, executor=None) -
             if own:
                 executor.close()
     finally:
-        if "plancompare.warmkernels" in sys.modules:
-            sys.modules["plancompare.warmkernels"].close_servers()
+        if "plancompare.forkserver" in sys.modules:
+            sys.modules["plancompare.forkserver"].close_servers()
         lock.release()
 
 
@@ -798,11 +790,11 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
         reports = state.get("reports", {})
         out = Path(settings.out)
         if any(not up_to_date(reports.get(n), d, out / f"{n}.html") for n, d in early.items()):
-            from . import warmkernels
+            from . import forkserver
 
             # The kernels' fork server imports while this run processes plans and evaluates,
             # and this process readies papermill and the HTML exporter meanwhile.
-            warmkernels.prestart(settings.kernel_name)
+            forkserver.prestart(settings.kernel_name)
             threading.Thread(target=_warm_up_rendering, daemon=True).start()
 
     plan_outcomes, rebuilt = _process_stage(

@@ -7,9 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import paths
-from .build import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, LockTimeout, Settings, run
-from .manifest import ManifestError, load_manifest
+from . import forkserver, paths
+from .settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, Settings
 
 # 75 is EX_TEMPFAIL (sysexits.h): try again later. Schedulers treat it as "not a failure of
 # the reports", and systemd/cron users can tell it apart from 1.
@@ -125,8 +124,31 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.scheduler and args.executor != "dask":
         p.error("--scheduler needs --executor dask")
+    settings = settings_from(args)
     try:
-        manifest = load_manifest(args.manifest)
+        start_kernels_early(settings)
+        return _main(settings)
+    finally:
+        forkserver.close_servers()
+
+
+def start_kernels_early(settings: Settings) -> None:
+    """Start the report kernels' fork server now when this run renders every report.
+
+    Its imports then overlap the run's own (the manifest, the build, papermill). A run with a
+    build record starts it later, once it knows that some report is stale (`build.run`).
+    """
+    if settings.warm_kernels and settings.executor == "local" and settings.renders_everything():
+        forkserver.prestart(settings.kernel_name)
+
+
+def _main(settings: Settings) -> int:
+    """Check the manifest and the selection, run the batch, and return the exit code."""
+    from .build import LockTimeout, exit_status, report_tasks, run, summary_table, unknown_selection
+    from .manifest import ManifestError, load_manifest
+
+    try:
+        manifest = load_manifest(settings.manifest)
     except ManifestError as exc:
         for problem in exc.problems:
             print(f"error: {exc.path}: {problem}", file=sys.stderr)
@@ -134,9 +156,6 @@ def main(argv: list[str] | None = None) -> int:
             f"error: {len(exc.problems)} problem(s) in the manifest; nothing done", file=sys.stderr
         )
         return EXIT_BAD_INPUT
-    settings = settings_from(args)
-    from .build import report_tasks, unknown_selection
-
     unknown = unknown_selection(manifest, report_tasks(manifest, settings), settings.only)
     if unknown:
         print(f"error: --only: no plan or report named {', '.join(unknown)}", file=sys.stderr)
@@ -146,8 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     except LockTimeout as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    from .build import exit_status, summary_table
-
     print()
     print(summary_table(outcomes))
     return exit_status(outcomes)

@@ -15,11 +15,11 @@ import nbformat
 
 from . import paths, warmkernels
 from .charts import vega_bundle
+from .settings import DEFAULT_TIMEOUT
 from .storage import atomic_write_text
 from .style import CJK_FONT_STACK
 
 TEMPLATES = Path(__file__).parent / "templates"
-DEFAULT_TIMEOUT = 600
 ENGINE = "plancompare"
 # Metadata that changes on every run (timings, ids); removed so that unchanged inputs give
 # byte-identical notebooks and pages.

@@ -15,11 +15,9 @@ server cannot be used (not Linux or macOS, another interpreter, a server that di
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
-import threading
 import time
 from queue import Empty
 from typing import Any
@@ -29,112 +27,18 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Type
 
-from .forkserver import LAUNCHER
-
-ENV_SWITCH = "PLANCOMPARE_WARM_KERNELS"
-
-
-def enabled() -> bool:
-    """Return whether report kernels may be forked (a POSIX system, not switched off)."""
-    return hasattr(os, "fork") and os.environ.get(ENV_SWITCH, "1") != "0"
-
-
-class ForkServer:
-    """A running fork server for one interpreter; `fork` returns a new kernel's pid."""
-
-    def __init__(self, python: tuple[str, ...]):
-        self.python = python
-        self.lock = threading.Lock()
-        self.proc = subprocess.Popen(
-            [*python, "-m", "plancompare.forkserver"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-        )
-        _starting.add(self.proc)  # close_servers may stop it before it is ready
-        try:
-            ready = self.proc.stdout.readline().strip() == "ready"
-        finally:
-            _starting.discard(self.proc)
-        if not ready:
-            self.proc.kill()
-            raise RuntimeError("the kernel fork server did not start")
-
-    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int:
-        """Return the pid of a new kernel process started with ipykernel's `argv`."""
-        request = json.dumps({"argv": argv, "cwd": cwd, "env": env})
-        with self.lock:
-            self.proc.stdin.write(request + "\n")
-            self.proc.stdin.flush()
-            answer = self.proc.stdout.readline()
-        if not answer.strip().isdigit():
-            raise RuntimeError("the kernel fork server stopped")
-        return int(answer)
-
-    def close(self) -> None:
-        """Stop the server (its kernels have been shut down by their managers).
-
-        It holds nothing to save, so it is killed rather than left to tear down its imports
-        (a third of a second at the end of every run).
-        """
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            stream.close()
-
-
-_servers: dict[tuple[str, ...], ForkServer | None] = {}
-_starting: set[subprocess.Popen] = set()
-_servers_lock = threading.Lock()
-
-
-def server_for(python: tuple[str, ...]) -> ForkServer | None:
-    """Return this process's fork server for an interpreter and its options; None if it fails."""
-    with _servers_lock:
-        server = _servers.get(python)
-        if server is not None and server.proc.poll() is not None:
-            del _servers[python]  # it died (killed from outside): start another
-        if python not in _servers:
-            try:
-                _servers[python] = ForkServer(python)
-            except (OSError, RuntimeError):
-                _servers[python] = None  # this run launches its kernels the ordinary way
-        return _servers[python]
-
-
-def server_command(kernel_name: str) -> tuple[str, ...] | None:
-    """Return the interpreter and options of an ipykernel kernel spec (None: not one)."""
-    from jupyter_client.kernelspec import KernelSpecManager
-
-    try:
-        cmd = KernelSpecManager().get_kernel_spec(kernel_name).argv
-    except Exception:  # no such kernel: the render reports that, per report
-        return None
-    split = _launcher_index(cmd)
-    return tuple(cmd[:split]) if split else None
-
-
-def prestart(kernel_name: str) -> threading.Thread | None:
-    """Start the fork server for a kernel spec in the background; return the starting thread."""
-    python = server_command(kernel_name) if enabled() else None
-    if python is None:
-        return None
-    thread = threading.Thread(target=server_for, args=(python,), daemon=True)
-    thread.start()
-    return thread
-
-
-def close_servers() -> None:
-    """Stop every fork server this process started, and any still starting."""
-    for proc in list(_starting):
-        proc.kill()
-    with _servers_lock:
-        for server in _servers.values():
-            if server is not None:
-                server.close()
-        _servers.clear()
+from .forkserver import (  # noqa: F401  (the server's handle, re-exported for callers)
+    ENV_SWITCH,
+    LAUNCHER,
+    ForkServer,
+    _launcher_index,
+    _servers,
+    close_servers,
+    enabled,
+    prestart,
+    server_command,
+    server_for,
+)
 
 
 class ForkedProcess:
@@ -288,14 +192,6 @@ class WarmKernelManager(AsyncKernelManager):
         # does not stop on the shutdown request is still terminated, then killed.
         if not self.shutting_down:
             await super()._async_interrupt_kernel()
-
-
-def _launcher_index(cmd: list[str]) -> int:
-    """Return where `-m ipykernel_launcher` starts in a kernel command (0: not such a kernel)."""
-    for i in range(1, len(cmd) - 1):
-        if cmd[i] == "-m" and cmd[i + 1] == LAUNCHER:
-            return i
-    return 0
 
 
 def _new_id() -> str:

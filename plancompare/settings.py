@@ -1,0 +1,36 @@
+"""What a run is asked to do: its settings and their defaults (light: the command line imports it first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+
+DEFAULT_TIMEOUT = 600  # seconds a notebook cell may run before its report fails
+DEFAULT_LOCK_TIMEOUT = 120.0  # seconds a run waits for another run on the same output folder
+BUILD_FILE = "build.json"  # in --out: what each plan and report was built from, and how it fared
+
+
+@dataclass
+class Settings:
+    """What a run was asked to do."""
+
+    manifest: Path = paths.MANIFEST
+    out: Path = paths.REPORTS
+    processed: Path = paths.PROCESSED
+    notebooks: Path = paths.NOTEBOOKS
+    jobs: int = 1
+    force: bool = False
+    only: tuple[str, ...] = ()
+    coder: str | None = None  # None: the pipeline's default (coding.DEFAULT_CODER)
+    timeout: int = DEFAULT_TIMEOUT
+    kernel_name: str = paths.KERNEL_NAME
+    warm_kernels: bool = True  # fork report kernels from a warm server (see warmkernels)
+    executor: str = "local"
+    scheduler: str | None = None
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+
+    def renders_everything(self) -> bool:
+        """Return whether every selected report will render (forced, or no build record yet)."""
+        return self.force or not (Path(self.out) / BUILD_FILE).is_file()
