@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from . import cleaning, coding, indicators, paths, reading, segment, sentences
 from .fingerprint import processing_fingerprint
@@ -55,6 +56,8 @@ class ProcessedPlan:
     sentences: pd.DataFrame
     counts: PlanCounts
     indicators: pd.DataFrame
+    # The sentence table as Arrow, when it was just built: what the cache writes.
+    sentence_table: pa.Table | None = field(default=None, repr=False, compare=False)
 
 
 def cache_key(plan: Plan, raw_sha256: str, codebook: coding.Codebook, coder: str) -> str:
@@ -96,8 +99,9 @@ def process_text(
     simplified = [cleaning.to_simplified(t) for t in texts] if traditional else texts
     coded = coding.code_texts(simplified, codebook, coder)
     tokens = segment.segment_all(simplified, codebook.all_terms())
-    # Built column by column in one go: cheaper than growing a DataFrame step by step.
-    df = pd.DataFrame(
+    # Built as an Arrow table from the column lists: written to Parquet as it is, and turned
+    # into a DataFrame in one conversion (several times cheaper than pandas' own constructor).
+    table = pa.table(
         {
             "plan_id": [plan.id] * len(texts),
             "sentence_id": ids,
@@ -108,9 +112,9 @@ def process_text(
             "n_chars": n_chars,
             **{c: [row[c] for row in coded] for c in coding.CODED_COLUMNS},
             "tokens": [" ".join(words) for words in tokens],
-        },
-        columns=SENTENCE_COLUMNS,
-    )
+        }
+    ).select(SENTENCE_COLUMNS)
+    df = table.to_pandas()
     counts = PlanCounts(
         plan_id=plan.id,
         encoding=raw.encoding,
@@ -125,7 +129,7 @@ def process_text(
     )
     records = zip(ids, simplified, sections, kinds, strict=True)
     found = indicators.extract_from_records(records, plan, _indicator_map())
-    return ProcessedPlan(df, counts, found)
+    return ProcessedPlan(df, counts, found, table)
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +192,8 @@ def _process_and_cache(
 ) -> None:
     """Process a plan's text and write its cache (the meta file last: it marks the cache whole)."""
     result = process_text(plan, raw, codebook, coder)
-    write_parquet(folder / "sentences.parquet", result.sentences)
+    table = result.sentences if result.sentence_table is None else result.sentence_table
+    write_parquet(folder / "sentences.parquet", table)
     write_parquet(folder / "indicators.parquet", result.indicators)
     write_json(folder / "meta.json", {"key": key, "counts": result.counts.__dict__})
     _remember(folder, key, result)

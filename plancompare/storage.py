@@ -12,6 +12,7 @@ import yaml
 
 if TYPE_CHECKING:  # pandas is imported by the callers that write tables; a no-op run never is
     import pandas as pd
+    import pyarrow as pa
 
 # Temporary files start with a dot and end with this suffix, so a killed run's leftovers are
 # recognisable (and never served: the index links only final names).
@@ -59,14 +60,19 @@ def write_csv(path: Path, df: pd.DataFrame) -> None:
     atomic_write_text(path, df.to_csv(index=False, lineterminator="\n"))
 
 
-def write_parquet(path: Path, df: pd.DataFrame) -> None:
-    """Write a table as Parquet, atomically."""
+def write_parquet(path: Path, df: pd.DataFrame | pa.Table) -> None:
+    """Write a table (pandas or Arrow) as Parquet, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        if hasattr(df, "to_parquet"):
+            df.to_parquet(tmp, index=False)
+        else:
+            import pyarrow.parquet as pq
+
+            pq.write_table(df, tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
