@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from plancompare import paths
 from plancompare.cleaning import FULLWIDTH_ASCII
@@ -1009,6 +1010,15 @@ def parse_indicator_table(
     ]
     if head is None:
         return pd.DataFrame(columns=cols), ["no table header (序号 指标名称 year year) found"]
+    rows, problems = _table_rows(norm, head, imap)
+    return pd.DataFrame(rows, columns=cols), problems
+
+
+def _table_rows(
+    norm: str, head: re.Match[str], imap: IndicatorMap
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Return the row dicts of the table whose header is head, and the rows not split."""
+    y0, y1 = int(head.group("y0")), int(head.group("y1"))
     body_start = head.end()
     end_m = _TABLE_END.search(norm, body_start)
     body_end = end_m.start() if end_m else len(norm)
@@ -1036,7 +1046,7 @@ def parse_indicator_table(
         rows.append(row)
         if problem:
             problems.append(problem)
-    return pd.DataFrame(rows, columns=cols), problems
+    return rows, problems
 
 
 def _table_row(
@@ -1096,11 +1106,11 @@ def _table_row(
 
 
 def _table_indicator_rows(
-    table: pd.DataFrame, plan: Plan, sentence_id: Any, source_text: str
+    table: list[dict[str, Any]], offset: int, plan: Plan, sentence_id: Any, source_text: str
 ) -> list[dict[str, Any]]:
+    """Return the extraction rows of a table's row dicts (positions shifted by offset)."""
     rows = []
-    for r in table.itertuples(index=False):
-        rd = r._asdict()
+    for rd in table:
         for col, year in (("0", rd["baseline_year"]), ("1", rd["target_year"])):
             value = rd.get(f"value_{year}")
             text_target = rd["target_text"] if col == "1" else ""
@@ -1117,7 +1127,7 @@ def _table_indicator_rows(
                     plan.id,
                     sentence_id,
                     source_text,
-                    int(rd["position"]) + (1 if col == "1" else 0),
+                    rd["position"] + offset + (1 if col == "1" else 0),
                     indicator=rd["indicator"],
                     name_zh=rd["name_zh"],
                     year=year,
@@ -1181,9 +1191,10 @@ def extract_from_records(
                 r["source_text"] = text
             rows += new_rows
         if head:
-            table, _ = parse_indicator_table(text[head.start() :], imap)
-            table["position"] = table["position"] + head.start()
-            rows += _table_indicator_rows(table, plan, sid, text)
+            # The table read as parse_indicator_table reads it, without building its DataFrame.
+            table_norm = norm[head.start() :]
+            table, _ = _table_rows(table_norm, _TABLE_HEADER.match(table_norm), imap)
+            rows += _table_indicator_rows(table, head.start(), plan, sid, text)
         stated = [e for e in years if e.kind in {"point", "period"}]
         if stated:
             last_year, chain = stated[-1].year, 0
@@ -1224,6 +1235,23 @@ _STR_COLUMNS = frozenset(
 )
 
 
+_STR_DTYPE = pd.StringDtype(na_value=np.nan)  # what dtype="str" means
+
+
+def _str_array(values: list[str]) -> Any:
+    """Return strings as pd.array(values, dtype="str") does, built directly (several times faster)."""
+    if _STR_DTYPE.storage != "pyarrow":
+        return pd.array(values, dtype=_STR_DTYPE)
+    return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()), dtype=_STR_DTYPE)
+
+
+def _int_array(values: list[int | None]) -> Any:
+    """Return integers as pd.array(values, dtype="Int64") does (1 under the mask, as it puts)."""
+    mask = np.array([v is None for v in values], dtype=bool)
+    data = np.array([1 if v is None else v for v in values], dtype="int64")
+    return pd.arrays.IntegerArray(data, mask)
+
+
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Return the rows as a typed table ordered by plan, sentence and position (stable)."""
     rows = sorted(rows, key=lambda r: (r["plan_id"], r["sentence_id"], r["position"]))
@@ -1236,11 +1264,11 @@ def _column(name: str, values: list[Any]) -> Any:
     if name in _FLOAT_COLUMNS:
         return np.array([math.nan if v is None else v for v in values], dtype="float64")
     if name in _INT_COLUMNS:
-        return pd.array([None if _isnan(v) else int(v) for v in values], dtype="Int64")
+        return _int_array([None if _isnan(v) else int(v) for v in values])
     if name in _BOOL_COLUMNS:
         return np.array([False if _isnan(v) else bool(v) for v in values], dtype=bool)
     if name in _STR_COLUMNS:
-        return pd.array(["" if _isnan(v) else str(v) for v in values], dtype="str")
+        return _str_array(["" if _isnan(v) else str(v) for v in values])
     # Inferred from the values; an empty table keeps them as objects.
     return values if values else np.array([], dtype=object)
 
