@@ -129,6 +129,8 @@ class IndicatorMap:
     indicators: dict[str, IndicatorDef]
     compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _patterns: list[_AliasPattern] = field(default_factory=list, repr=False)
+    # Pattern numbers by their anchor's first character, so find tries only those text can match.
+    _by_first_char: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         pats: list[_AliasPattern] = []
@@ -138,6 +140,9 @@ class IndicatorMap:
         for name, keys in self.compounds.items():
             pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None))
         self._patterns = pats
+        self._by_first_char = {}
+        for i, (_, _, anchor, _) in enumerate(pats):
+            self._by_first_char.setdefault(anchor[:1], []).append(i)
 
     def label(self, key: str, lang: str = "en") -> str:
         """Return the English or Chinese label of a canonical key (the key if unknown)."""
@@ -153,25 +158,35 @@ class IndicatorMap:
 
     def find(self, text: str, unit_std: str | None = None, sentence: str = "") -> AliasHit | None:
         """Return the alias ending nearest the end of text (longest on a tie), or None."""
-        best: AliasHit | None = None
-        for keys, pat, anchor, d in self._patterns:
+        best: tuple[tuple[str, ...], re.Match[str]] | None = None
+        best_rank = (-1, -1)
+        for i in self._candidates(text):
+            keys, pat, anchor, d = self._patterns[i]
             if anchor not in text:
                 continue
+            if d is not None:
+                if unit_std and not _units_compatible(d.unit_std, unit_std):
+                    continue
+                if any(x in sentence for x in d.exclude_sentence):
+                    continue
             for m in pat.finditer(text):
-                if d is not None:
-                    if unit_std and not _units_compatible(d.unit_std, unit_std):
-                        continue
-                    if _excluded(text, m.start(), m.end(), d.exclude):
-                        continue
-                    if any(x in sentence for x in d.exclude_sentence):
-                        continue
-                hit = AliasHit(keys, m.group(0), m.start(), m.end())
-                if best is None or (hit.end, hit.end - hit.start) > (
-                    best.end,
-                    best.end - best.start,
-                ):
-                    best = hit
-        return best
+                if d is not None and _excluded(text, m.start(), m.end(), d.exclude):
+                    continue
+                rank = (m.end(), m.end() - m.start())
+                # Strictly greater: on a full tie the earlier pattern wins.
+                if best is None or rank > best_rank:
+                    best, best_rank = (keys, m), rank
+        if best is None:
+            return None
+        keys, m = best
+        return AliasHit(keys, m.group(0), m.start(), m.end())
+
+    def _candidates(self, text: str) -> list[int]:
+        """Return, in order, the numbers of the patterns whose anchor starts with a character of text."""
+        found = set(self._by_first_char.get("", ()))
+        for c in set(text):
+            found.update(self._by_first_char.get(c, ()))
+        return sorted(found)
 
 
 def _excluded(text: str, start: int, end: int, phrases: tuple[str, ...]) -> bool:
@@ -332,8 +347,16 @@ _PRE_QUAL = re.compile(
 _AIM = re.compile(r"力争|争取|努力|确保")
 
 
+# The numerals of five-year plans and small counts, as cn2an reads them (it is slow to call).
+_CN_SMALL: dict[str, int] = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_CN_SMALL["两"] = 2
+_CN_SMALL.update({"十" + c: 10 + i for i, c in enumerate("一二三四五六七八九", start=1)})
+
+
 def _cn2an(numeral: str) -> float:
     """Return the value of a Chinese numeral (cn2an, imported on first use: reports never need it)."""
+    if numeral in _CN_SMALL:
+        return _CN_SMALL[numeral]
     import cn2an
 
     return cn2an.cn2an(numeral, "smart")
