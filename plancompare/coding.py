@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,9 +54,18 @@ class ProximityRule:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """Return the regex of a cue followed by an object within the window, inside one clause."""
+        return self._regex("。；，、：")
+
+    @cached_property
+    def joined_pattern(self) -> re.Pattern[str]:
+        """Return `pattern` that also stops at a line break (for texts joined by line breaks)."""
+        return self._regex("。；，、：\n")
+
+    def _regex(self, stops: str) -> re.Pattern[str]:
+        """Return the regex of a cue, then at most `window` characters other than stops, then an object."""
         cues = "|".join(re.escape(c) for c in sorted(self.cues, key=len, reverse=True))
         objs = "|".join(re.escape(o) for o in sorted(self.objects, key=len, reverse=True))
-        return re.compile(f"(?:{cues})[^。；，、：]{{0,{self.window}}}?(?:{objs})")
+        return re.compile(f"(?:{cues})[^{stops}]{{0,{self.window}}}?(?:{objs})")
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,17 @@ class Codebook:
     def pattern(self) -> re.Pattern[str]:
         """Return one regex of all phrases matching the longest at each position (it claims its characters)."""
         return re.compile(longest_phrase_regex(self.term_category))
+
+    @cached_property
+    def joined_pattern(self) -> re.Pattern[str] | None:
+        """Return `pattern` that also matches a line break, or None if a phrase or cue has one.
+
+        Coding many texts joined by line breaks then finds every text's phrases in one pass.
+        """
+        rule_words = [w for r in self.proximity for w in (*r.cues, *r.objects)]
+        if any("\n" in p for p in [*self.term_category, *rule_words]):
+            return None
+        return re.compile(longest_phrase_regex([*self.term_category, "\n"]))
 
     @cached_property
     def tie_rank(self) -> dict[str, int]:
@@ -250,13 +271,60 @@ def _rank(scores: dict[str, float], codebook: Codebook) -> list[tuple[str, float
 
 def code_text_rules(text: str, codebook: Codebook) -> dict[str, object]:
     """Return the rule-based coding of one sentence: categories, primary, matched terms, evidence."""
-    matches = _matches(text, codebook)
-    terms = sorted({t for t, c, _, _ in matches if c != EXCLUDED})
+    fired = [r for r in codebook.proximity if r.pattern.search(text)]
+    return _code_rules(text, match_terms(text, codebook), fired, codebook)
+
+
+def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, object]]:
+    """Return the rule-based coding of each text, as `code_text_rules`, in one regex pass per rule.
+
+    The texts are joined by line breaks, which no phrase contains and no proximity window
+    crosses, so every match lies inside one text and is the match the text alone would give.
+    """
+    joined = "\n".join(texts)
+    pattern = codebook.joined_pattern
+    if pattern is None or joined.count("\n") != len(texts) - 1:
+        return [code_text_rules(t, codebook) for t in texts]
+    phrases: list[list[str]] = [[]]
+    for phrase in pattern.findall(joined):
+        if phrase == "\n":
+            phrases.append([])
+        else:
+            phrases[-1].append(phrase)
+    starts = [0]
+    for text in texts[:-1]:
+        starts.append(starts[-1] + len(text) + 1)
+    fired: list[list[ProximityRule]] = [[] for _ in texts]
+    for rule in codebook.proximity:
+        last = -1
+        for m in rule.joined_pattern.finditer(joined):
+            i = bisect_right(starts, m.start()) - 1
+            if i != last:
+                fired[i].append(rule)
+                last = i
+    term_category = codebook.term_category
+    out = []
+    for text, found, rules in zip(texts, phrases, fired, strict=True):
+        if _heading_end(text, codebook):
+            matches = match_terms(text, codebook)
+        else:
+            matches = [(p, *term_category[p]) for p in found]
+        out.append(_code_rules(text, matches, rules, codebook))
+    return out
+
+
+def _code_rules(
+    text: str,
+    matches: list[tuple[str, str, float]],
+    fired: list[ProximityRule],
+    codebook: Codebook,
+) -> dict[str, object]:
+    """Return the rule-based coding of a text from its phrase matches and the proximity rules fired."""
+    terms = sorted({t for t, c, _ in matches if c != EXCLUDED})
     scores: dict[str, float] = defaultdict(float)
-    for _, cat, weight, _ in matches:
+    for _, cat, weight in matches:
         if cat in CATEGORIES:
             scores[cat] += weight
-    fired = [r for r in codebook.proximity if r.pattern.search(text)]
     for rule in fired:
         scores[rule.category] += rule.weight
     ranked = [(c, s) for c, s in _rank(scores, codebook) if s > 0]
@@ -279,7 +347,7 @@ def code_text_rules(text: str, codebook: Codebook) -> dict[str, object]:
         for c, s in ranked
         if c != top_cat and s >= max(codebook.min_score, codebook.secondary_share * top_score)
     ]
-    decided = [t for t, c, _, _ in matches if c == top_cat]
+    decided = [t for t, c, _ in matches if c == top_cat]
     decided += [f"[{r.name}]" for r in fired if r.category == top_cat]
     evidence = f"{reason}: " + "、".join(dict.fromkeys(decided))
     if len(ranked) > 1:
@@ -332,9 +400,10 @@ def code_texts(texts: list[str], codebook: Codebook, coder: str = DEFAULT_CODER)
         from .classifier import code_texts_classifier  # imported late: it imports this module
 
         return code_texts_classifier(texts, codebook)
-    if coder in ("rules", "naive"):
-        fn = code_text_rules if coder == "rules" else code_text_naive
-        return [fn(t, codebook) for t in texts]
+    if coder == "rules":
+        return code_texts_rules(texts, codebook)
+    if coder == "naive":
+        return [code_text_naive(t, codebook) for t in texts]
     raise ValueError(f"unknown coder {coder!r} (choose from: {', '.join(CODERS)})")
 
 
