@@ -117,8 +117,11 @@ def _alias_anchor(alias: str) -> str:
     return max(normalise(alias).split("…"), key=len)
 
 
-# (indicator keys, alias pattern, its anchor, the indicator or None for a compound)
-_AliasPattern = tuple[tuple[str, ...], re.Pattern[str], str, IndicatorDef | None]
+# (indicator keys, alias pattern, its anchor, the indicator or None for a compound, the
+# indicator's exclude phrases as patterns)
+_AliasPattern = tuple[
+    tuple[str, ...], re.Pattern[str], str, IndicatorDef | None, tuple[re.Pattern[str], ...]
+]
 
 
 @dataclass
@@ -129,20 +132,29 @@ class IndicatorMap:
     indicators: dict[str, IndicatorDef]
     compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _patterns: list[_AliasPattern] = field(default_factory=list, repr=False)
-    # Pattern numbers by their anchor's first character, so find tries only those text can match.
-    _by_first_char: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    # Pattern numbers by their anchor's first two characters, so that find tries only the
+    # patterns whose anchor may be in a text; anchors shorter than that are always tried.
+    _by_prefix: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _always: list[int] = field(default_factory=list, repr=False)
+    # Finds every two characters of a text that begin an anchor, overlapping ones included.
+    _prefix_re: re.Pattern[str] = field(default=re.compile(""), repr=False)
 
     def __post_init__(self) -> None:
         pats: list[_AliasPattern] = []
         for d in self.indicators.values():
+            exclude = tuple(re.compile(re.escape(ph)) for ph in d.exclude)
             for a in d.aliases:
-                pats.append(((d.key,), _alias_regex(a), _alias_anchor(a), d))
+                pats.append(((d.key,), _alias_regex(a), _alias_anchor(a), d, exclude))
         for name, keys in self.compounds.items():
-            pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None))
+            pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None, ()))
         self._patterns = pats
-        self._by_first_char = {}
-        for i, (_, _, anchor, _) in enumerate(pats):
-            self._by_first_char.setdefault(anchor[:1], []).append(i)
+        self._by_prefix, self._always = {}, []
+        for i, (_, _, anchor, _, _) in enumerate(pats):
+            if len(anchor) < 2:
+                self._always.append(i)
+            else:
+                self._by_prefix.setdefault(anchor[:2], []).append(i)
+        self._prefix_re = re.compile(f"(?=({'|'.join(map(re.escape, self._by_prefix))}))")
 
     def label(self, key: str, lang: str = "en") -> str:
         """Return the English or Chinese label of a canonical key (the key if unknown)."""
@@ -161,7 +173,7 @@ class IndicatorMap:
         best: tuple[tuple[str, ...], re.Match[str]] | None = None
         best_rank = (-1, -1)
         for i in self._candidates(text):
-            keys, pat, anchor, d = self._patterns[i]
+            keys, pat, anchor, d, exclude = self._patterns[i]
             if anchor not in text:
                 continue
             if d is not None:
@@ -170,7 +182,7 @@ class IndicatorMap:
                 if any(x in sentence for x in d.exclude_sentence):
                     continue
             for m in pat.finditer(text):
-                if d is not None and _excluded(text, m.start(), m.end(), d.exclude):
+                if exclude and _excluded(text, m.start(), m.end(), exclude):
                     continue
                 rank = (m.end(), m.end() - m.start())
                 # Strictly greater: on a full tie the earlier pattern wins.
@@ -182,16 +194,16 @@ class IndicatorMap:
         return AliasHit(keys, m.group(0), m.start(), m.end())
 
     def _candidates(self, text: str) -> list[int]:
-        """Return, in order, the numbers of the patterns whose anchor starts with a character of text."""
-        found = set(self._by_first_char.get("", ()))
-        for c in set(text):
-            found.update(self._by_first_char.get(c, ()))
+        """Return, in order, the numbers of the patterns whose anchor may occur in text."""
+        found = set(self._always)
+        for prefix in set(self._prefix_re.findall(text)):
+            found.update(self._by_prefix[prefix])
         return sorted(found)
 
 
-def _excluded(text: str, start: int, end: int, phrases: tuple[str, ...]) -> bool:
+def _excluded(text: str, start: int, end: int, phrases: tuple[re.Pattern[str], ...]) -> bool:
     for ph in phrases:
-        for m in re.finditer(re.escape(ph), text):
+        for m in ph.finditer(text):
             if m.start() < end and m.end() > start:
                 return True
     return False
