@@ -117,11 +117,8 @@ def _alias_anchor(alias: str) -> str:
     return max(normalise(alias).split("…"), key=len)
 
 
-# (indicator keys, alias pattern, its anchor, the indicator or None for a compound, the
-# indicator's exclude phrases as patterns)
-_AliasPattern = tuple[
-    tuple[str, ...], re.Pattern[str], str, IndicatorDef | None, tuple[re.Pattern[str], ...]
-]
+# (indicator keys, alias pattern, its anchor, the indicator or None for a compound)
+_AliasPattern = tuple[tuple[str, ...], re.Pattern[str], str, IndicatorDef | None]
 
 
 @dataclass
@@ -132,6 +129,8 @@ class IndicatorMap:
     indicators: dict[str, IndicatorDef]
     compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _patterns: list[_AliasPattern] = field(default_factory=list, repr=False)
+    # Each indicator's exclude phrases as patterns.
+    _exclude: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict, repr=False)
     # Pattern numbers by their anchor's first two characters, so that find tries only the
     # patterns whose anchor may be in a text; anchors shorter than that are always tried.
     _by_prefix: dict[str, list[int]] = field(default_factory=dict, repr=False)
@@ -142,14 +141,17 @@ class IndicatorMap:
     def __post_init__(self) -> None:
         pats: list[_AliasPattern] = []
         for d in self.indicators.values():
-            exclude = tuple(re.compile(re.escape(ph)) for ph in d.exclude)
             for a in d.aliases:
-                pats.append(((d.key,), _alias_regex(a), _alias_anchor(a), d, exclude))
+                pats.append(((d.key,), _alias_regex(a), _alias_anchor(a), d))
         for name, keys in self.compounds.items():
-            pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None, ()))
+            pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None))
         self._patterns = pats
+        self._exclude = {
+            d.key: tuple(re.compile(re.escape(ph)) for ph in d.exclude)
+            for d in self.indicators.values()
+        }
         self._by_prefix, self._always = {}, []
-        for i, (_, _, anchor, _, _) in enumerate(pats):
+        for i, (_, _, anchor, _) in enumerate(pats):
             if len(anchor) < 2:
                 self._always.append(i)
             else:
@@ -173,14 +175,16 @@ class IndicatorMap:
         best: tuple[tuple[str, ...], re.Match[str]] | None = None
         best_rank = (-1, -1)
         for i in self._candidates(text):
-            keys, pat, anchor, d, exclude = self._patterns[i]
+            keys, pat, anchor, d = self._patterns[i]
             if anchor not in text:
                 continue
+            exclude: tuple[re.Pattern[str], ...] = ()
             if d is not None:
                 if unit_std and not _units_compatible(d.unit_std, unit_std):
                     continue
                 if any(x in sentence for x in d.exclude_sentence):
                     continue
+                exclude = self._exclude[d.key]
             for m in pat.finditer(text):
                 if exclude and _excluded(text, m.start(), m.end(), exclude):
                     continue
