@@ -264,11 +264,6 @@ def category_scores(text: str, codebook: Codebook) -> dict[str, float]:
     return scores
 
 
-def _rank(scores: dict[str, float], codebook: Codebook) -> list[tuple[str, float]]:
-    order = codebook.tie_rank
-    return sorted(scores.items(), key=lambda kv: (-kv[1], order.get(kv[0], 99)))
-
-
 def code_text_rules(text: str, codebook: Codebook) -> dict[str, object]:
     """Return the rule-based coding of one sentence: categories, primary, matched terms, evidence."""
     fired = [r for r in codebook.proximity if r.pattern.search(text)]
@@ -320,15 +315,22 @@ def _code_rules(
     codebook: Codebook,
 ) -> dict[str, object]:
     """Return the rule-based coding of a text from its phrase matches and the proximity rules fired."""
-    terms = sorted({t for t, c, _ in matches if c != EXCLUDED})
-    scores: dict[str, float] = defaultdict(float)
-    for _, cat, weight in matches:
+    if not matches and not fired:
+        return _coded([], OTHER, [], "no category term scores enough", None, "rules")
+    scores: dict[str, float] = {}
+    found: set[str] = set()
+    for phrase, cat, weight in matches:
+        if cat != EXCLUDED:
+            found.add(phrase)
         if cat in CATEGORIES:
-            scores[cat] += weight
+            scores[cat] = scores.get(cat, 0.0) + weight
+    decisive = None
     for rule in fired:
-        scores[rule.category] += rule.weight
-    ranked = [(c, s) for c, s in _rank(scores, codebook) if s > 0]
-    decisive = next((r for r in fired if r.decisive), None)
+        scores[rule.category] = scores.get(rule.category, 0.0) + rule.weight
+        if decisive is None and rule.decisive:
+            decisive = rule
+    terms = sorted(found)
+    ranked = _rank(scores, codebook)
     if decisive is not None:
         top_cat, top_score = decisive.category, scores[decisive.category]
         ranked = [(top_cat, top_score)] + [(c, s) for c, s in ranked if c != top_cat]
@@ -342,11 +344,8 @@ def _code_rules(
         if _is_spread(ranked, text, codebook):
             return _coded([], OTHER, terms, "framing list spanning many categories", None, "rules")
         reason = f"{top_cat} {top_score:g}"
-    cats = [top_cat] + [
-        c
-        for c, s in ranked
-        if c != top_cat and s >= max(codebook.min_score, codebook.secondary_share * top_score)
-    ]
+    secondary = max(codebook.min_score, codebook.secondary_share * top_score)
+    cats = [top_cat] + [c for c, s in ranked if c != top_cat and s >= secondary]
     decided = [t for t, c, _ in matches if c == top_cat]
     decided += [f"[{r.name}]" for r in fired if r.category == top_cat]
     evidence = f"{reason}: " + "、".join(dict.fromkeys(decided))
@@ -355,8 +354,19 @@ def _code_rules(
     return _coded(cats, top_cat, terms, evidence, None, "rules")
 
 
+def _rank(scores: dict[str, float], codebook: Codebook) -> list[tuple[str, float]]:
+    """Return the categories scoring above zero, highest first, ties in the tie order."""
+    positive = [(c, s) for c, s in scores.items() if s > 0]
+    if len(positive) < 2:
+        return positive
+    order = codebook.tie_rank
+    return sorted(positive, key=lambda kv: (-kv[1], order.get(kv[0], 99)))
+
+
 def _is_spread(ranked: list[tuple[str, float]], text: str, codebook: Codebook) -> bool:
     """Return whether a sentence names many categories around a framing marker (a goal list)."""
+    if len(ranked) < codebook.spread_categories:
+        return False  # too few categories score at all
     scoring = [c for c, s in ranked if s >= codebook.min_score]
     return len(scoring) >= codebook.spread_categories and any(
         m in text for m in codebook.spread_markers
