@@ -20,10 +20,14 @@ HEADING_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 TERMINATORS = "。！？；!?;"
 _CLOSERS = "”’」』）)】》"
-_SPLIT = re.compile(rf"(?<=[{TERMINATORS}])(?![{_CLOSERS}])|(?<=[{TERMINATORS}][{_CLOSERS}])|\n")
+# One sentence: up to and including a terminator and the closer after it (if any), or up to a
+# line break or the end. Cutting by findall is the same as re.split at the positions after a
+# terminator not followed by a closer, after a terminator and a closer, and at line breaks.
+_PIECE = re.compile(rf"[^{TERMINATORS}\n]*(?:[{TERMINATORS}][{_CLOSERS}]?)?")
 # One table-of-contents entry: a heading, leader dots and a page number, e.g. 第一节发展基础……（4）.
 _TOC_ENTRY = rf"(?:第[{NUM}]+[章节]|[{NUM}]+、|[（(][{NUM}]+[）)])[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
-_TOC = re.compile(rf"(?:目\s*录\s*)?(?:{_TOC_ENTRY}\s*)+")
+# The lookahead names the characters a block can start with: the regex then tries no other position.
+_TOC = re.compile(rf"(?=[目第{NUM}（(])(?:目\s*录\s*)?(?:{_TOC_ENTRY}\s*)+")
 _TOC_TITLE = re.compile(
     rf"(第[{NUM}]+[章节]|[{NUM}]+、|[（(][{NUM}]+[）)])([^…。\n]{{1,40}}?)(?:…|\.{{2}}|·){{2,}}"
 )
@@ -70,9 +74,8 @@ GLUED_LEVELS = frozenset({1, 2, 3, 7})
 MAX_HEADING = 40
 # The characters a heading marker can open with (see HEADING_MARKERS).
 _MARKER_FIRST = frozenset(NUM + "第（(专0123456789")
-# Two leader marks in a row: no contents entry without them.
-_LEADERS = re.compile(r"(?:…|\.{2}|·){2}")
-_WHITE = re.compile(r"\s+")
+# Two leader marks in a row (each of …, .. or ·): no contents entry without them.
+_LEADER_PAIRS = tuple(a + b for a in ("…", "..", "·") for b in ("…", "..", "·"))
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class SplitResult:
 
 def _toc_blocks(text: str) -> list[re.Match[str]]:
     """Return the table-of-contents blocks of a text (runs of entries with enough leader marks)."""
-    if not _LEADERS.search(text):
+    if not any(pair in text for pair in _LEADER_PAIRS):
         return []
     return [b for b in _TOC.finditer(text) if b.group(0).count("…") + b.group(0).count("..") >= 4]
 
@@ -114,7 +117,7 @@ def remove_toc(text: str, blocks: list[re.Match[str]] | None = None) -> tuple[st
 
 def raw_sentences(text: str) -> list[str]:
     """Return the text cut at sentence punctuation and line breaks, blanks dropped, no other change."""
-    return [s.strip() for s in _SPLIT.split(text) if s and s.strip()]
+    return [s for s in map(str.strip, _PIECE.findall(text)) if s]
 
 
 def _heading_level(s: str) -> tuple[int, re.Match[str]] | None:
@@ -164,8 +167,8 @@ def detach_headings(s: str, known: list[str]) -> tuple[list[tuple[int, str]], st
 
 
 def _key(text: str) -> str:
-    """Return the form under which two sentences count as the same."""
-    return _WHITE.sub("", text)
+    """Return the form under which two sentences count as the same (white space removed)."""
+    return "".join(text.split())
 
 
 def _empty_table() -> pd.DataFrame:
