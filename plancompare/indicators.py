@@ -3,6 +3,7 @@ harmonised indicator keys, implied growth and a side-by-side comparison of plans
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable
@@ -305,6 +306,7 @@ _MENTION = re.compile(
     rf"(?P<more>多|余)?(?P<scale>{_SCALE_RE})?(?P<unit>{_UNIT_RE})?"
     r"(?P<post>(?:\([^()]{0,12}\))?(?:左右|以上|以下|以内|上下|前后|多|余))?"
 )
+_POST_BRACKET = re.compile(r"^\([^()]*\)")
 _PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_ARABIC}|{_CN})")
 # What every mention find_mentions keeps contains: a numeral's last character, then perhaps
 # 多/余, then a scale or unit (a mention with neither is dropped), or 百分之.
@@ -361,6 +363,8 @@ _PRE_QUAL = re.compile(
     + ")(?:了)?$"
 )
 _AIM = re.compile(r"力争|争取|努力|确保")
+_DIGIT = re.compile(r"\d")
+_ARABIC_SCALED = re.compile(rf"(\d+(?:\.\d+)?)({_SCALE_RE})?")
 
 
 # The numerals of five-year plans and small counts, as cn2an reads them (it is slow to call).
@@ -381,9 +385,9 @@ def _cn2an(numeral: str) -> float:
 def parse_number(text: str) -> float:
     """Return the value of an Arabic, Chinese or mixed numeral (1.5万亿, 一万亿, 两, 4,477)."""
     s = normalise(text).strip().replace(",", "")
-    if not re.search(r"\d", s):
+    if not _DIGIT.search(s):
         return float(_cn2an(s))
-    m = re.fullmatch(rf"(\d+(?:\.\d+)?)({_SCALE_RE})?", s)
+    m = _ARABIC_SCALED.fullmatch(s)
     if m is None:
         raise ValueError(f"not a number: {text!r}")
     return float(m.group(1)) * SCALES.get(m.group(2) or "", 1.0)
@@ -453,7 +457,18 @@ def _period_years(m: re.Match[str], plan: Plan | None) -> tuple[int, int] | None
 def _may_state_time(text: str) -> bool:
     """Return False only for text in which neither _YEAR nor _PERIOD can match."""
     # Every year (…年) and period (十一五, 第十一个五年, 未来五年, 规划期) holds one of these.
-    return "年" in text or "五" in text or "规划期" in text
+    return "年" in text or _may_state_period(text)
+
+
+def _may_state_period(text: str) -> bool:
+    """Return False only for text in which _PERIOD cannot match."""
+    return "五" in text or "规划期" in text
+
+
+def _ref_before(text: str, pos: int) -> bool:
+    """Return whether text[:pos] ends with a word of comparison (较, 比, 相当于, ...)."""
+    # A match is at most four characters (相当于 before a final newline), so only those are read.
+    return _REF_BEFORE.search(text, max(0, pos - 4), pos) is not None
 
 
 def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
@@ -461,14 +476,13 @@ def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
     if not _may_state_time(text):
         return []
     out: list[YearExpr] = []
-    for m in _YEAR.finditer(text):
+    for m in _YEAR.finditer(text) if "年" in text else ():
         if m.group("price"):
             continue
         y = int(m.group("y"))
         pre = m.group("pre") or ""
-        before = text[: m.start()]
         after = text[m.end() : m.end() + 3]
-        if _REF_BEFORE.search(before) and not pre:
+        if _ref_before(text, m.start()) and not pre:
             kind = "ref"
         elif pre == "从":
             kind = "from"
@@ -477,11 +491,11 @@ def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
         else:
             kind = "point"
         out.append(YearExpr(m.start(), m.end(), y, kind, None, pre in {"到", "至"} and bool(pre)))
-    for m in _PERIOD.finditer(text):
+    for m in _PERIOD.finditer(text) if _may_state_period(text) else ():
         yrs = _period_years(m, plan)
         if yrs is None:
             continue
-        kind = "ref" if _REF_BEFORE.search(text[: m.start()]) else "period"
+        kind = "ref" if _ref_before(text, m.start()) else "period"
         year = yrs[0] if text[m.end() : m.end() + 1] == "初" else yrs[1]
         out.append(YearExpr(m.start(), m.end(), year, kind, yrs))
     return sorted(out, key=lambda e: e.start)
@@ -560,18 +574,20 @@ def _std(value: float, scale: str, unit: str) -> tuple[float, str]:
 
 def find_mentions(text: str) -> list[Mention]:
     """Return the numbers with units in a normalised sentence (years and list numbers skipped)."""
-    masked = _PERIOD.sub(lambda m: "＿" * len(m.group(0)), text)
+    masked = (
+        _PERIOD.sub(lambda m: "＿" * len(m.group(0)), text) if _may_state_period(text) else text
+    )
     clause_starts = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
     out: list[Mention] = []
 
     def clause_of(pos: int) -> int:
-        return max(i for i, s in enumerate(clause_starts) if s <= pos)
+        return bisect.bisect_right(clause_starts, pos) - 1  # clause_starts ascend from 0
 
     spans: list[tuple[re.Match[str], bool]] = [(m, False) for m in _MENTION.finditer(masked)]
     spans += [(m, True) for m in _PERCENT_WORDS.finditer(masked)]
     for m, percent_words in sorted(spans, key=lambda t: t[0].start()):
         num = m.group("num")
-        is_cn = not re.match(r"\d", num)
+        is_cn = not _DIGIT.match(num)
         if percent_words:
             unit, scale, post, more, num2 = "%", "", "", "", None
         else:
@@ -600,7 +616,7 @@ def find_mentions(text: str) -> list[Mention]:
         pre = _PRE_QUAL.search(text[max(0, start - 4) : start])
         if pre:
             qual = QUALIFIERS[pre.group(0).rstrip("了")]
-        post_word = re.sub(r"^\([^()]*\)", "", post)
+        post_word = _POST_BRACKET.sub("", post) if post.startswith("(") else post
         if not qual and (post_word or more):
             qual = QUALIFIERS.get(post_word or more, "")
         value_std, unit_std = _std(value, scale, unit)
@@ -687,6 +703,20 @@ def _ref_for(m: Mention, ctx: _Context, year: int | None) -> int | None:
     return None
 
 
+# A row's every column, with the defaults of a prose statement.
+_BLANK_ROW: dict[str, Any] = dict.fromkeys(COLUMNS + EXTRA_COLUMNS)
+_BLANK_ROW.update(
+    indicator="",
+    name_zh="",
+    qualifier="",
+    cumulative=False,
+    aspirational=False,
+    qualitative_target="",
+    source="prose",
+    measure="level",
+)
+
+
 def _row(
     plan_id: str,
     sentence_id: Any,
@@ -694,27 +724,21 @@ def _row(
     position: int,
     **kw: Any,
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {c: None for c in COLUMNS + EXTRA_COLUMNS}
+    row = _BLANK_ROW.copy()
     row.update(plan_id=plan_id, sentence_id=sentence_id, source_text=source_text)
-    row.update(
-        indicator="",
-        name_zh="",
-        qualifier="",
-        cumulative=False,
-        aspirational=False,
-        qualitative_target="",
-        source="prose",
-        position=position,
-        measure="level",
-    )
+    row["position"] = position
     row.update(kw)
     return row
 
 
+_SECTION_TARGET = re.compile(r"目标|任务|重点|举措|展望")
+_SECTION_BASELINE = re.compile(r"基础|现状|回顾|成就|背景|成绩")
+
+
 def _section_hint(section: str) -> str | None:
-    if re.search(r"目标|任务|重点|举措|展望", section):
+    if _SECTION_TARGET.search(section):
         return "target"
-    if re.search(r"基础|现状|回顾|成就|背景|成绩", section):
+    if _SECTION_BASELINE.search(section):
         return "baseline"
     return None
 
@@ -911,7 +935,7 @@ def _qualitative_rows(
     section: str,
 ) -> list[dict[str, Any]]:
     rows = []
-    for q in _QUALITATIVE.finditer(norm):
+    for q in _QUALITATIVE.finditer(norm) if "于" in norm else ():
         clause_start = max([0] + [c.end() for c in _CLAUSE_END.finditer(norm[: q.start()])])
         lead = norm[clause_start : q.start()]
         hit = imap.find(lead, None, norm)
@@ -1220,7 +1244,7 @@ def extract_from_records(
         contiguous = prev_id is not None and _is_next(prev_id, sid) and kind != "heading"
         inherited = last_year if contiguous and chain < MAX_INHERIT else None
         norm = normalise(text)
-        head = _TABLE_HEADER.search(norm)
+        head = _TABLE_HEADER.search(norm) if "序号" in norm else None
         # normalise maps one character to one, so the prose's normal form is a prefix of norm.
         prose, prose_norm = (text[: head.start()], norm[: head.start()]) if head else (text, norm)
         years = find_years(prose_norm, plan)
@@ -1255,7 +1279,12 @@ def _records(df: pd.DataFrame) -> zip:
 
 def _may_state_quantity(norm: str) -> bool:
     """Return False only for normalised prose in which _sentence_rows would find no row."""
-    return _NUMBER_CUE.search(norm) is not None or _QUALITATIVE.search(norm) is not None
+    return _NUMBER_CUE.search(norm) is not None or _may_compare(norm)
+
+
+def _may_compare(norm: str) -> bool:
+    """Return False only for text in which _QUALITATIVE cannot match (all its words hold 于)."""
+    return "于" in norm and _QUALITATIVE.search(norm) is not None
 
 
 def _is_next(prev: Any, cur: Any) -> bool:
