@@ -110,6 +110,11 @@ class Codebook:
         return re.compile(longest_phrase_regex(self.term_category))
 
     @cached_property
+    def term_match(self) -> dict[str, tuple[str, str, float]]:
+        """Return every matchable phrase's match tuple (phrase, category, weight) outside headings."""
+        return {p: (p, cat, weight) for p, (cat, weight) in self.term_category.items()}
+
+    @cached_property
     def joined_pattern(self) -> re.Pattern[str] | None:
         """Return `pattern` that also matches a line break, or None if a phrase or cue has one.
 
@@ -280,12 +285,13 @@ def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, obj
     pattern = codebook.joined_pattern
     if pattern is None or joined.count("\n") != len(texts) - 1:
         return [code_text_rules(t, codebook) for t in texts]
-    phrases: list[list[str]] = [[]]
+    term_match = codebook.term_match
+    matches: list[list[tuple[str, str, float]]] = [[]]
     for phrase in pattern.findall(joined):
         if phrase == "\n":
-            phrases.append([])
+            matches.append([])
         else:
-            phrases[-1].append(phrase)
+            matches[-1].append(term_match[phrase])
     starts = [0]
     for text in texts[:-1]:
         starts.append(starts[-1] + len(text) + 1)
@@ -297,14 +303,31 @@ def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, obj
             if i != last:
                 fired[i].append(rule)
                 last = i
-    term_category = codebook.term_category
     out = []
-    for text, found, rules in zip(texts, phrases, fired, strict=True):
-        if _heading_end(text, codebook):
-            matches = match_terms(text, codebook)
-        else:
-            matches = [(p, *term_category[p]) for p in found]
-        out.append(_code_rules(text, matches, rules, codebook))
+    for text, found, rules in zip(texts, matches, fired, strict=True):
+        head_end = _heading_end(text, codebook)
+        if head_end and found:
+            found = _weigh_heading(text, found, head_end, codebook.heading_weight)
+        out.append(_code_rules(text, found, rules, codebook))
+    return out
+
+
+def _weigh_heading(
+    text: str, matches: list[tuple[str, str, float]], head_end: int, weight: float
+) -> list[tuple[str, str, float]]:
+    """Return a text's matches with the weight of those starting before head_end multiplied by weight.
+
+    Matches are leftmost and do not overlap, so each starts where its phrase first occurs after
+    the end of the previous one.
+    """
+    out = list(matches)
+    pos = 0
+    for i, (phrase, cat, w) in enumerate(matches):
+        start = text.find(phrase, pos)
+        if start >= head_end:
+            break
+        out[i] = (phrase, cat, w * weight)
+        pos = start + len(phrase)
     return out
 
 

@@ -130,9 +130,12 @@ def _heading_level(s: str) -> tuple[int, re.Match[str]] | None:
     return None
 
 
-def _cut_heading(s: str, level: int, marker_end: int, known: list[str]) -> int:
-    """Return where the heading that starts s ends (0 when s is not a heading after all)."""
-    for title in sorted(known, key=len, reverse=True):
+def _cut_heading(s: str, level: int, marker_end: int, titles: list[str]) -> int:
+    """Return where the heading that starts s ends (0 when s is not a heading after all).
+
+    `titles` are the contents table's headings, longest first.
+    """
+    for title in titles:
         if s.startswith(title):
             return len(title)
     body = s.rstrip(TERMINATORS + _CLOSERS)
@@ -152,13 +155,18 @@ def _cut_heading(s: str, level: int, marker_end: int, known: list[str]) -> int:
 
 def detach_headings(s: str, known: list[str]) -> tuple[list[tuple[int, str]], str]:
     """Return the headings glued at the start of a sentence (level, text) and the remaining body."""
+    return _detach_headings(s, sorted(known, key=len, reverse=True))
+
+
+def _detach_headings(s: str, titles: list[str]) -> tuple[list[tuple[int, str]], str]:
+    """Return what `detach_headings` does, given the known headings longest first."""
     heads: list[tuple[int, str]] = []
     while s:
         found = _heading_level(s)
         if not found:
             break
         level, m = found
-        cut = _cut_heading(s, level, m.end(), known)
+        cut = _cut_heading(s, level, m.end(), titles)
         if cut == 0:
             break
         heads.append((level, s[:cut].strip()))
@@ -181,35 +189,46 @@ def _empty_table() -> pd.DataFrame:
 def split_sentences(text: str) -> SplitResult:
     """Return the distinct sentences of a cleaned text with section paths and splitting counts."""
     blocks = _toc_blocks(text)
-    known = toc_titles(text, blocks)
+    titles = sorted(toc_titles(text, blocks), key=len, reverse=True)
     text, toc_removed = remove_toc(text, blocks)
     sections: list[str] = []
     kinds: list[str] = []
     texts: list[str] = []
-    seen: set[tuple[str, str]] = set()
+    seen_headings: set[str] = set()
+    seen_sentences: set[str] = set()
     path: dict[int, str] = {}
     section = ""
     n_raw = 0
     n_dup = 0
     for raw in raw_sentences(text):
-        heads, body = detach_headings(raw, known)
-        pieces = [("heading", lvl, h) for lvl, h in heads]
-        if body:
-            pieces.append(("sentence", 0, body))
-        for kind, level, piece in pieces:
+        # Only a segment opening with a marker character can carry a heading.
+        if raw[0] in _MARKER_FIRST:
+            heads, body = _detach_headings(raw, titles)
+        else:
+            heads, body = [], raw
+        for level, head in heads:
             n_raw += 1
-            if kind == "heading":
-                path = {k: v for k, v in path.items() if k < level}
-                path[level] = piece.rstrip(TERMINATORS)
-                section = " > ".join(path[k] for k in sorted(path))
-            key = (kind, _key(piece))
-            if key in seen:
+            path = {k: v for k, v in path.items() if k < level}
+            path[level] = head.rstrip(TERMINATORS)
+            section = " > ".join(path[k] for k in sorted(path))
+            key = _key(head)
+            if key in seen_headings:
                 n_dup += 1
                 continue
-            seen.add(key)
+            seen_headings.add(key)
             sections.append(section)
-            kinds.append(kind)
-            texts.append(piece)
+            kinds.append("heading")
+            texts.append(head)
+        if body:
+            n_raw += 1
+            key = _key(body)
+            if key in seen_sentences:
+                n_dup += 1
+                continue
+            seen_sentences.add(key)
+            sections.append(section)
+            kinds.append("sentence")
+            texts.append(body)
     columns = {"section": sections, "kind": kinds, "text": texts, "n_chars": list(map(len, texts))}
     n = len(texts)
     df = pd.DataFrame({"sentence_id": range(1, n + 1), **columns}) if n else _empty_table()
