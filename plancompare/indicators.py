@@ -1336,7 +1336,8 @@ def _column(name: str, values: list[Any]) -> Any:
     if name in _BOOL_COLUMNS:
         return np.array([False if _isnan(v) else bool(v) for v in values], dtype=bool)
     if name in _STR_COLUMNS:
-        return _str_array(["" if _isnan(v) else str(v) for v in values])
+        # Nearly every value is already a str: test that first.
+        return _str_array([v if type(v) is str else "" if _isnan(v) else str(v) for v in values])
     # Inferred from the values; an empty table keeps them as objects.
     return values if values else np.array([], dtype=object)
 
