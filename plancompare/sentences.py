@@ -72,6 +72,11 @@ _BODY_OPENERS = (
 # levels inside them ((一), 1., (1)) close with 。 in these plans and so stand as sentences.
 GLUED_LEVELS = frozenset({1, 2, 3, 7})
 MAX_HEADING = 40
+# All heading markers in one regex, tried in level order: group i + 1 is HEADING_MARKERS[i].
+_ANY_HEADING = re.compile("|".join(f"({p.pattern})" for _, p in HEADING_MARKERS))
+_HEADING_LEVELS = tuple(level for level, _ in HEADING_MARKERS)
+# The first body opener at or after a position is the first match of this regex there.
+_OPENERS = re.compile("|".join(map(re.escape, _BODY_OPENERS)))
 # The characters a heading marker can open with (see HEADING_MARKERS).
 _MARKER_FIRST = frozenset(NUM + "第（(专0123456789")
 # Two leader marks in a row (each of …, .. or ·): no contents entry without them.
@@ -123,31 +128,28 @@ def raw_sentences(text: str) -> list[str]:
 def _heading_level(s: str) -> tuple[int, re.Match[str]] | None:
     if s[:1] not in _MARKER_FIRST:
         return None
-    for level, pattern in HEADING_MARKERS:
-        m = pattern.match(s)
-        if m:
-            return level, m
-    return None
+    m = _ANY_HEADING.match(s)
+    return (_HEADING_LEVELS[m.lastindex - 1], m) if m else None
 
 
-def _cut_heading(s: str, level: int, marker_end: int, titles: list[str]) -> int:
+def _cut_heading(s: str, level: int, marker_end: int, titles: tuple[str, ...]) -> int:
     """Return where the heading that starts s ends (0 when s is not a heading after all).
 
     `titles` are the contents table's headings, longest first.
     """
-    for title in titles:
-        if s.startswith(title):
-            return len(title)
+    if s.startswith(titles):
+        return len(next(t for t in titles if s.startswith(t)))
     body = s.rstrip(TERMINATORS + _CLOSERS)
     if len(body) <= 24 or (len(body) <= MAX_HEADING and "，" not in body[marker_end:]):
         return len(s)  # the whole segment is the heading (e.g. 一、规划背景 or （一）发展基础。)
     if level not in GLUED_LEVELS:
         return 0  # a numbered lead sentence: keep it whole as a sentence
     rest = s[marker_end:]
-    cuts = [c for c in (rest.find(w, 4) for w in _BODY_OPENERS) if 4 <= c <= 24]
+    opener = _OPENERS.search(rest, 4)
     first_punct = re.search(r"[，、：:“]", rest)
-    if cuts and (first_punct is None or min(cuts) <= first_punct.start()):
-        return marker_end + min(cuts)
+    if opener and opener.start() <= 24:
+        if first_punct is None or opener.start() <= first_punct.start():
+            return marker_end + opener.start()
     if level == 7:
         return marker_end  # an unnamed box: keep its marker as the section, body as text
     return 0
@@ -155,10 +157,10 @@ def _cut_heading(s: str, level: int, marker_end: int, titles: list[str]) -> int:
 
 def detach_headings(s: str, known: list[str]) -> tuple[list[tuple[int, str]], str]:
     """Return the headings glued at the start of a sentence (level, text) and the remaining body."""
-    return _detach_headings(s, sorted(known, key=len, reverse=True))
+    return _detach_headings(s, tuple(sorted(known, key=len, reverse=True)))
 
 
-def _detach_headings(s: str, titles: list[str]) -> tuple[list[tuple[int, str]], str]:
+def _detach_headings(s: str, titles: tuple[str, ...]) -> tuple[list[tuple[int, str]], str]:
     """Return what `detach_headings` does, given the known headings longest first."""
     heads: list[tuple[int, str]] = []
     while s:
@@ -189,7 +191,7 @@ def _empty_table() -> pd.DataFrame:
 def split_sentences(text: str) -> SplitResult:
     """Return the distinct sentences of a cleaned text with section paths and splitting counts."""
     blocks = _toc_blocks(text)
-    titles = sorted(toc_titles(text, blocks), key=len, reverse=True)
+    titles = tuple(sorted(toc_titles(text, blocks), key=len, reverse=True))
     text, toc_removed = remove_toc(text, blocks)
     sections: list[str] = []
     kinds: list[str] = []
