@@ -295,20 +295,20 @@ def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, obj
     starts = [0]
     for text in texts[:-1]:
         starts.append(starts[-1] + len(text) + 1)
-    fired: list[list[ProximityRule]] = [[] for _ in texts]
+    fired: dict[int, list[ProximityRule]] = {}  # by text, only texts where a rule fired
     for rule in codebook.proximity:
         last = -1
         for m in rule.joined_pattern.finditer(joined):
             i = bisect_right(starts, m.start()) - 1
             if i != last:
-                fired[i].append(rule)
+                fired.setdefault(i, []).append(rule)
                 last = i
     out = []
-    for text, found, rules in zip(texts, matches, fired, strict=True):
+    for i, (text, found) in enumerate(zip(texts, matches, strict=True)):
         head_end = _heading_end(text, codebook)
         if head_end and found:
             found = _weigh_heading(text, found, head_end, codebook.heading_weight)
-        out.append(_code_rules(text, found, rules, codebook))
+        out.append(_code_rules(text, found, fired.get(i, []), codebook))
     return out
 
 
@@ -367,10 +367,13 @@ def _code_rules(
         if _is_spread(ranked, text, codebook):
             return _coded([], OTHER, terms, "framing list spanning many categories", None, "rules")
         reason = f"{top_cat} {top_score:g}"
-    secondary = max(codebook.min_score, codebook.secondary_share * top_score)
-    cats = [top_cat] + [c for c, s in ranked if c != top_cat and s >= secondary]
+    cats = [top_cat]
+    if len(ranked) > 1:
+        secondary = max(codebook.min_score, codebook.secondary_share * top_score)
+        cats += [c for c, s in ranked if c != top_cat and s >= secondary]
     decided = [t for t, c, _ in matches if c == top_cat]
-    decided += [f"[{r.name}]" for r in fired if r.category == top_cat]
+    if fired:
+        decided += [f"[{r.name}]" for r in fired if r.category == top_cat]
     evidence = f"{reason}: " + "、".join(dict.fromkeys(decided))
     if len(ranked) > 1:
         evidence += f" (next {ranked[1][0]} {ranked[1][1]:g})"
