@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-from functools import lru_cache
 from pathlib import Path
 
 import altair as alt
@@ -263,33 +261,6 @@ def growth_bar_chart(growth: pd.DataFrame, colour: str) -> alt.Chart:
         .properties(width=WIDTH - 360, height=alt.Step(22))
     )
     return _config(chart)
-
-
-@lru_cache(maxsize=1)
-def vega_bundle() -> str:
-    """Return the Vega, Vega-Lite and vega-embed libraries as one script, safe inside <script>.
-
-    Bundling takes seconds, so the result is kept on disk per vl-convert version.
-    """
-    import vl_convert
-
-    cache = _cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
-    if cache.is_file():
-        return cache.read_text("utf-8")
-    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
-    try:
-        from .storage import atomic_write_text
-
-        atomic_write_text(cache, bundle)
-    except OSError:
-        pass  # a read-only home: bundle again next time
-    return bundle
-
-
-def _cache_dir() -> Path:
-    """Return the user's cache folder for plancompare (XDG_CACHE_HOME or ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "plancompare"
 
 
 class ShownChart:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 import queue
 import re
 from collections.abc import Iterator
@@ -14,7 +15,6 @@ from typing import Any
 import nbformat
 
 from . import paths, warmkernels
-from .charts import vega_bundle
 from .settings import DEFAULT_TIMEOUT
 from .storage import atomic_write_text
 from .style import CJK_FONT_STACK
@@ -193,6 +193,33 @@ def _new_exporter() -> Any:
         exclude_output_prompt=True,
         optimistic_validation=True,  # validate once, not after each of a dozen preprocessors
     )
+
+
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """Return the Vega, Vega-Lite and vega-embed libraries as one script, safe inside <script>.
+
+    Bundling takes seconds, so the result is kept on disk per vl-convert version.
+    """
+    import vl_convert
+
+    cache = _cache_dir() / f"vega-bundle-{vl_convert.__version__}.js"
+    if cache.is_file():
+        return cache.read_text("utf-8")
+    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    try:
+        from .storage import atomic_write_text
+
+        atomic_write_text(cache, bundle)
+    except OSError:
+        pass  # a read-only home: bundle again next time
+    return bundle
+
+
+def _cache_dir() -> Path:
+    """Return the user's cache folder for plancompare (XDG_CACHE_HOME or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "plancompare"
 
 
 def to_html(nb: nbformat.NotebookNode, title: str) -> str:

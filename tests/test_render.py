@@ -1,5 +1,8 @@
 """Kernel start-up failures are retried once; failures after a cell ran are not."""
 
+import subprocess
+import sys
+
 import nbformat
 import papermill
 import pytest
@@ -56,3 +59,14 @@ def test_a_kernel_that_dies_after_cells_ran_is_not_retried(monkeypatch, tmp_path
         render.execute(tmp_path / "t.ipynb", {}, tmp_path / "scratch.ipynb")
     assert len(calls) == 1
     assert err.value.notebook is not None and err.value.notebook.cells[0].execution_count == 1
+
+
+def test_the_run_renders_html_without_importing_the_chart_libraries():
+    # The run's own process only converts finished notebooks: altair is the kernels' to import.
+    code = (
+        "import sys, nbformat; from plancompare import render; "
+        "render.to_html(nbformat.v4.new_notebook(), 't'); "
+        "print(sorted(m for m in ('altair', 'plancompare.charts') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
