@@ -177,9 +177,12 @@ def ensure_processed(
 
 
 def _cached_meta(folder: Path) -> dict:
-    """Return a plan cache's meta.json (empty when there is none)."""
-    path = folder / "meta.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    """Return a plan cache's meta.json (empty when there is none or it cannot be read)."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or cut short by a crash
+        return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _process_and_cache(
@@ -195,7 +198,8 @@ def _process_and_cache(
     table = result.sentences if result.sentence_table is None else result.sentence_table
     write_parquet(folder / "sentences.parquet", table)
     write_parquet(folder / "indicators.parquet", result.indicators)
-    write_json(folder / "meta.json", {"key": key, "counts": result.counts.__dict__})
+    # Not synced to disk (nor are the Parquet files): an unreadable cache is processed again.
+    write_json(folder / "meta.json", {"key": key, "counts": result.counts.__dict__}, durable=False)
     _remember(folder, key, result)
 
 

@@ -19,16 +19,21 @@ if TYPE_CHECKING:  # pandas is imported by the callers that write tables; a no-o
 TMP_SUFFIX = ".tmp"
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write bytes to path via a temporary file in the same folder and an atomic rename."""
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write bytes to path via a temporary file in the same folder and an atomic rename.
+
+    `durable` also flushes the file to disk before the rename (skipped for caches, which are
+    rebuilt when they are found unreadable).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -36,9 +41,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
     """Write UTF-8 text to path atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), durable)
 
 
 # libyaml's parser when PyYAML was built with it: the same data, about ten times faster.
@@ -50,9 +55,10 @@ def read_yaml(text: str | bytes) -> Any:
     return yaml.load(text, Loader=YAML_LOADER)
 
 
-def write_json(path: Path, data: Any) -> None:
+def write_json(path: Path, data: Any, durable: bool = True) -> None:
     """Write data as sorted, indented UTF-8 JSON, atomically."""
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    atomic_write_text(path, text, durable)
 
 
 def write_csv(path: Path, df: pd.DataFrame) -> None:
@@ -67,12 +73,12 @@ def write_parquet(path: Path, df: pd.DataFrame | pa.Table) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     os.close(fd)
     try:
-        if hasattr(df, "to_parquet"):
-            df.to_parquet(tmp, index=False)
-        else:
-            import pyarrow.parquet as pq
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
-            pq.write_table(df, tmp)
+        table = pa.Table.from_pandas(df, preserve_index=False) if hasattr(df, "to_parquet") else df
+        # No column statistics: nothing reads these files by predicate, and they cost time.
+        pq.write_table(table, tmp, write_statistics=False)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

@@ -60,3 +60,19 @@ def test_a_run_into_a_new_output_folder_keeps_current_tables(tmp_path):
     (processed / build.TABLES_KEY).write_text("stale\n", encoding="utf-8")
     run("third")
     assert csv.stat().st_mtime_ns != written
+
+
+def test_a_cut_short_cache_record_is_processed_again(tmp_path):
+    # The cache's meta.json is not synced to disk: after a crash it may be empty or cut short.
+    manifest = load_manifest(paths.MANIFEST)
+    plan = manifest.plans[0]
+    settings = build.Settings(manifest=paths.MANIFEST, processed=tmp_path)
+    assert build.process_one(plan, manifest, settings).status == "ok"
+    meta = pipeline.plan_cache_dir(tmp_path, plan.id) / "meta.json"
+    whole = meta.read_text("utf-8")
+    assert build.process_one(plan, manifest, settings).status == "skipped"
+    for damaged in ("", whole[: len(whole) // 2], "[]"):
+        meta.write_text(damaged, encoding="utf-8")
+        assert build.process_one(plan, manifest, settings).status == "ok", damaged
+        assert meta.read_text("utf-8") == whole
+    pipeline._fresh.clear()
