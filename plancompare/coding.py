@@ -110,11 +110,6 @@ class Codebook:
         return re.compile(longest_phrase_regex(self.term_category))
 
     @cached_property
-    def term_match(self) -> dict[str, tuple[str, str, float]]:
-        """Return every matchable phrase's match tuple (phrase, category, weight) outside headings."""
-        return {p: (p, cat, weight) for p, (cat, weight) in self.term_category.items()}
-
-    @cached_property
     def joined_pattern(self) -> re.Pattern[str] | None:
         """Return `pattern` that also matches a line break, or None if a phrase or cue has one.
 
@@ -241,13 +236,16 @@ def match_terms(text: str, codebook: Codebook) -> list[tuple[str, str, float]]:
 def _matches(text: str, codebook: Codebook) -> list[tuple[str, str, float, int]]:
     """Return (phrase, category, weight, start) per match; heading-prefix matches weigh less."""
     head_end = _heading_end(text, codebook)
-    out = []
-    for m in codebook.pattern.finditer(text):
-        cat, weight = codebook.term_category[m.group(0)]
-        if m.start() < head_end:
-            weight *= codebook.heading_weight
-        out.append((m.group(0), cat, weight, m.start()))
-    return out
+    return [
+        (*_weighed(m.group(0), m.start() < head_end, codebook), m.start())
+        for m in codebook.pattern.finditer(text)
+    ]
+
+
+def _weighed(phrase: str, in_heading: bool, codebook: Codebook) -> tuple[str, str, float]:
+    """Return a matched phrase's (phrase, category, weight), less weight inside a glued heading."""
+    cat, weight = codebook.term_category[phrase]
+    return phrase, cat, weight * codebook.heading_weight if in_heading else weight
 
 
 def _heading_end(text: str, codebook: Codebook) -> int:
@@ -285,16 +283,19 @@ def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, obj
     pattern = codebook.joined_pattern
     if pattern is None or joined.count("\n") != len(texts) - 1:
         return [code_text_rules(t, codebook) for t in texts]
-    term_match = codebook.term_match
-    matches: list[list[tuple[str, str, float]]] = [[]]
-    for phrase in pattern.findall(joined):
-        if phrase == "\n":
-            matches.append([])
-        else:
-            matches[-1].append(term_match[phrase])
     starts = [0]
     for text in texts[:-1]:
         starts.append(starts[-1] + len(text) + 1)
+    # Where each text's glued heading ends, as an offset into the joined string.
+    head_ends = [start + _heading_end(t, codebook) for start, t in zip(starts, texts, strict=True)]
+    matches: list[list[tuple[str, str, float]]] = [[] for _ in texts]
+    i = 0
+    for m in pattern.finditer(joined):
+        phrase = m.group(0)
+        if phrase == "\n":
+            i += 1
+        else:
+            matches[i].append(_weighed(phrase, m.start() < head_ends[i], codebook))
     fired: dict[int, list[ProximityRule]] = {}  # by text, only texts where a rule fired
     for rule in codebook.proximity:
         last = -1
@@ -303,32 +304,10 @@ def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, obj
             if i != last:
                 fired.setdefault(i, []).append(rule)
                 last = i
-    out = []
-    for i, (text, found) in enumerate(zip(texts, matches, strict=True)):
-        head_end = _heading_end(text, codebook)
-        if head_end and found:
-            found = _weigh_heading(text, found, head_end, codebook.heading_weight)
-        out.append(_code_rules(text, found, fired.get(i, []), codebook))
-    return out
-
-
-def _weigh_heading(
-    text: str, matches: list[tuple[str, str, float]], head_end: int, weight: float
-) -> list[tuple[str, str, float]]:
-    """Return a text's matches with the weight of those starting before head_end multiplied by weight.
-
-    Matches are leftmost and do not overlap, so each starts where its phrase first occurs after
-    the end of the previous one.
-    """
-    out = list(matches)
-    pos = 0
-    for i, (phrase, cat, w) in enumerate(matches):
-        start = text.find(phrase, pos)
-        if start >= head_end:
-            break
-        out[i] = (phrase, cat, w * weight)
-        pos = start + len(phrase)
-    return out
+    return [
+        _code_rules(text, found, fired.get(i, []), codebook)
+        for i, (text, found) in enumerate(zip(texts, matches, strict=True))
+    ]
 
 
 def _code_rules(
