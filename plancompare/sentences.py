@@ -202,6 +202,20 @@ def split_sentences(text: str) -> SplitResult:
     section = ""
     n_raw = 0
     n_dup = 0
+
+    def keep(piece: str, kind: str, section: str, seen: set[str]) -> None:
+        """Add a heading or sentence to the table unless the same one was already added."""
+        nonlocal n_raw, n_dup
+        n_raw += 1
+        key = _key(piece)
+        if key in seen:
+            n_dup += 1
+            return
+        seen.add(key)
+        sections.append(section)
+        kinds.append(kind)
+        texts.append(piece)
+
     for raw in raw_sentences(text):
         # Only a segment opening with a marker character can carry a heading.
         if raw[0] in _MARKER_FIRST:
@@ -209,28 +223,12 @@ def split_sentences(text: str) -> SplitResult:
         else:
             heads, body = [], raw
         for level, head in heads:
-            n_raw += 1
             path = {k: v for k, v in path.items() if k < level}
             path[level] = head.rstrip(TERMINATORS)
             section = " > ".join(path[k] for k in sorted(path))
-            key = _key(head)
-            if key in seen_headings:
-                n_dup += 1
-                continue
-            seen_headings.add(key)
-            sections.append(section)
-            kinds.append("heading")
-            texts.append(head)
+            keep(head, "heading", section, seen_headings)
         if body:
-            n_raw += 1
-            key = _key(body)
-            if key in seen_sentences:
-                n_dup += 1
-                continue
-            seen_sentences.add(key)
-            sections.append(section)
-            kinds.append("sentence")
-            texts.append(body)
+            keep(body, "sentence", section, seen_sentences)
     columns = {"section": sections, "kind": kinds, "text": texts, "n_chars": list(map(len, texts))}
     n = len(texts)
     df = pd.DataFrame({"sentence_id": range(1, n + 1), **columns}) if n else _empty_table()
