@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -18,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import forkserver, paths
 from .fingerprint import code_fingerprint, processing_fingerprint
 from .manifest import Manifest, Plan
 from .reading import InputError, sha256_file
@@ -748,8 +747,7 @@ def run(settings: Settings, manifest: Manifest, progress=print, executor=None) -
             if own:
                 executor.close()
     finally:
-        if "plancompare.forkserver" in sys.modules:
-            sys.modules["plancompare.forkserver"].close_servers()
+        forkserver.close_servers()
         lock.release()
 
 
@@ -786,12 +784,10 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     tasks = select(all_tasks, settings.only)
     wanted = {p for t in tasks for p in t.plan_ids} | (set(settings.only) & set(plan_dep))
     early = {t.name: report_deps(t, plan_dep, config, settings) for t in tasks}
-    if settings.warm_kernels and settings.executor == "local":
+    if settings.forks_kernels_here():
         reports = state.get("reports", {})
         out = Path(settings.out)
         if any(not up_to_date(reports.get(n), d, out / f"{n}.html") for n, d in early.items()):
-            from . import forkserver
-
             # The kernels' fork server imports while this run processes plans and evaluates,
             # and this process readies papermill and the HTML exporter meanwhile.
             forkserver.prestart(settings.kernel_name)

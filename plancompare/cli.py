@@ -138,7 +138,7 @@ def start_kernels_early(settings: Settings) -> None:
     Its imports then overlap the run's own (the manifest, the build, papermill). A run with a
     build record starts it later, once it knows that some report is stale (`build.run`).
     """
-    if settings.warm_kernels and settings.executor == "local" and settings.renders_everything():
+    if settings.forks_kernels_here() and settings.renders_everything():
         forkserver.prestart(settings.kernel_name)
 
 

@@ -176,10 +176,15 @@ def ensure_processed(
     return False
 
 
+def _read_meta(folder: Path) -> dict:
+    """Return a plan cache's meta.json: its key and cleaning counts."""
+    return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+
+
 def _cached_meta(folder: Path) -> dict:
     """Return a plan cache's meta.json (empty when there is none or it cannot be read)."""
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        meta = _read_meta(folder)
     except (OSError, ValueError):  # none yet, or cut short by a crash
         return {}
     return meta if isinstance(meta, dict) else {}
@@ -220,7 +225,7 @@ def _remember(folder: Path, key: str, result: ProcessedPlan) -> None:
 def load_processed(processed: Path, plan_id: str) -> ProcessedPlan:
     """Return one plan's processed tables: as this process just wrote them, else from its cache."""
     folder = plan_cache_dir(processed, plan_id)
-    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    meta = _read_meta(folder)
     key, fresh = _fresh.pop(folder, (None, None))
     if fresh is not None and key == meta.get("key"):
         return fresh
@@ -262,8 +267,7 @@ def load_indicators(processed: Path, plan_ids: list[str]) -> pd.DataFrame:
 
 def load_counts(processed: Path, plan_id: str) -> PlanCounts:
     """Return the cleaning counts of one processed plan."""
-    meta = json.loads((plan_cache_dir(processed, plan_id) / "meta.json").read_text("utf-8"))
-    return PlanCounts(**meta["counts"])
+    return PlanCounts(**_read_meta(plan_cache_dir(processed, plan_id))["counts"])
 
 
 def write_tables(processed: Path, results: list[ProcessedPlan]) -> None:

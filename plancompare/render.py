@@ -208,8 +208,6 @@ def vega_bundle() -> str:
         return cache.read_text("utf-8")
     bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
     try:
-        from .storage import atomic_write_text
-
         atomic_write_text(cache, bundle)
     except OSError:
         pass  # a read-only home: bundle again next time

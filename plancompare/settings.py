@@ -31,6 +31,10 @@ class Settings:
     scheduler: str | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 
+    def forks_kernels_here(self) -> bool:
+        """Return whether this run forks its report kernels from a fork server it starts itself."""
+        return self.warm_kernels and self.executor == "local"
+
     def renders_everything(self) -> bool:
         """Return whether every selected report will render (forced, or no build record yet)."""
         return self.force or not (Path(self.out) / BUILD_FILE).is_file()
