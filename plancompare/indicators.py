@@ -522,9 +522,12 @@ _NOISE_PREFIX = re.compile(
 _NOISE_SUFFIX = re.compile(
     r"(?:达到|达|为|是|有|实现|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
     r"以上|左右|高于|低于|不低于|保持|年均|年平均|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
+    r"发展|扩大|提升|上升|下降|降低|减少|由|从|"
     r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|(?:较|比)“?十[一二三四]?五”?(?:末|期末|时期)?|"
     r"翻了|翻|[、，,；;：:\s])+$"
 )
+_FROM_END = re.compile(r"(?:由|从)\s*$")
+_NEW_COUNT = re.compile(r"(?:每年|年均|平均每年)?(?:新增|新设|增设)")
 _REF_IN = re.compile(r"(?:较|比|是|为|从)(?:19|20)\d{2}年|翻|同比")
 _TARGET_WORDS = re.compile(
     r"力争|争取|确保|将|目标|到20\d\d|到“?十|(?:提高|提升|增长|增加|扩大|降低|下降|降)(?:到|至)|控制在|保持在"
@@ -656,7 +659,7 @@ def _measure(m: Mention, prev: Mention | None) -> str:
         return "annual_growth"
     if _CHANGE_END.search(lead):
         return "change"
-    if m.unit_std == "count" and _clean_name(lead).startswith(("新增", "新设", "增设")):
+    if m.unit_std == "count" and _NEW_COUNT.match(_clean_name(lead)):
         # 新增上市公司30家 counts an increase; 新增地方社会融资规模 (money) is a flow level.
         return "change"
     return "level"
@@ -838,7 +841,9 @@ def _respectively(
 
 _FOLLOW_STOP = re.compile(
     r"[，,。；;、和及与()：:—\d“”\"]|分别|相继|在|设立|成立|的|合计|共计|总计|超过|达到|为|是|"
-    r"以上|左右|迅速|已|均|全部|先后"
+    r"以上|左右|迅速|已|均|全部|先后|"
+    # 由48家增加到80家: a verb after the count starts no noun.
+    r"增加|增长|提高|提升|上升|扩大|减少|下降|降低|突破|发展(?:到|至)"
 )
 
 
@@ -864,7 +869,12 @@ def _mention_row(
 ) -> dict[str, Any]:
     ye = _year_for(m.start, ctx)
     period = ye.period if ye is not None and ye.kind == "period" else None
-    if ye is not None:
+    own_year = ye is not None and ye.start >= m.start - len(m.lead)
+    if m.measure == "level" and _FROM_END.search(m.lead) and not own_year:
+        # 到2020年，由48家增加到80家: the number after 由/从 is where the change starts.
+        year = period[0] - 1 if period else plan.baseline_year
+        year_source, period = "start of change", None
+    elif ye is not None:
         year, year_source = ye.year, "period" if period else "stated"
     elif ctx.inherited is not None:
         year, year_source = ctx.inherited, "previous sentence"

@@ -354,6 +354,45 @@ def test_following_sentence_inherits_the_year(manifest):
     assert row_of(out, 3.75)["year_source"] == "previous sentence"
 
 
+@pytest.mark.parametrize(
+    ("text", "key", "start", "end"),
+    [
+        # No year: the start is the plan's baseline, the end its target.
+        ("上市公司数量从48家增加到80家。", "listed_companies", (48, 2015), (80, 2020)),
+        ("存款余额由2.9万亿元增加到4.5万亿元。", "deposits", (2.9, 2015), (4.5, 2020)),
+        # A target year before the change belongs to its end, not its start.
+        ("到2020年，证券营业部由80家增加到120家。", "securities_branches", (80, 2015), (120, 2020)),
+        ("“十三五”期间，上市公司由48家增加到80家。", "listed_companies", (48, 2015), (80, 2020)),
+        # A year stated with the start still wins.
+        (
+            "存款余额由2014年的2.5万亿元增加到2020年的4.5万亿元。",
+            "deposits",
+            (2.5, 2014),
+            (4.5, 2020),
+        ),
+    ],
+)
+def test_a_change_from_one_number_to_another_is_a_baseline_and_a_target(
+    manifest, text, key, start, end
+):
+    out = one(manifest, CQ, text)
+    assert len(out) == 2
+    first, second = row_of(out, start[0]), row_of(out, end[0])
+    assert (first["indicator"], first["year"], first["role"]) == (key, start[1], "baseline")
+    assert (second["indicator"], second["year"], second["role"]) == (key, end[1], "target")
+
+
+def test_a_verb_after_a_count_is_not_the_name_of_what_it_counts(manifest):
+    out = one(manifest, CQ, "全市保险机构由35家增加到60家，小额贷款公司发展到300家。")
+    assert set(out["name_zh"]) == {"保险机构", "小额贷款公司"}
+    assert "增加到" not in set(out["name_zh"])
+
+
+def test_a_yearly_number_of_new_listings_is_a_change(manifest):
+    r = row_of(one(manifest, CQ, "力争每年新增上市公司5家以上。"), 5)
+    assert (r["indicator"], r["measure"], r["role"]) == ("listed_companies", "change", "growth")
+
+
 # ---------------------------------------------------------------------------------------------
 # The flattened 专栏1
 
