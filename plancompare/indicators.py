@@ -302,15 +302,22 @@ _CN_UNITS = {"倍", "番", "个百分点", "百分点", "%", "元", "美元"}
 
 _MENTION = re.compile(
     rf"(?<![\d.{CN_DIGITS}])(?P<num>{_ARABIC}|{_CN})"
-    rf"(?:(?P<rsep>[—\-~至])(?P<num2>{_ARABIC}|{_CN}))?"
-    rf"(?P<more>多|余)?(?P<scale>{_SCALE_RE})?(?P<unit>{_UNIT_RE})?"
+    # A range: 10—12%, or 10%—12% with the unit written twice.
+    rf"(?:(?P<unit1>%|‰)?(?P<rsep>[—\-~至])(?P<num2>{_ARABIC}|{_CN}))?"
+    rf"(?P<more>多|余)?(?P<scale>{_SCALE_RE})?(?(unit1)(?P=unit1)|(?P<unit>{_UNIT_RE})?)"
     r"(?P<post>(?:\([^()]{0,12}\))?(?:左右|以上|以下|以内|上下|前后|多|余))?"
 )
 _POST_BRACKET = re.compile(r"^\([^()]*\)")
 _PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_ARABIC}|{_CN})")
+# 突破万亿元: a scale with no numeral is one of it.
+_BARE_SCALE = re.compile(
+    r"(?<=突破|超过|达到|迈上|跨越|跻身|迈入|实现)(?P<scale>万亿|亿)(?P<unit>元|美元)"
+)
 # What every mention find_mentions keeps contains: a numeral's last character, then perhaps
 # 多/余, then a scale or unit (a mention with neither is dropped), or 百分之.
-_NUMBER_CUE = re.compile(rf"[\d{CN_DIGITS}][多余]?(?:{_SCALE_RE}|{_UNIT_RE})|百分之")
+_NUMBER_CUE = re.compile(
+    rf"[\d{CN_DIGITS}][多余]?(?:{_SCALE_RE}|{_UNIT_RE})|百分之|[破过到上越身入现]亿|万亿"
+)
 
 QUALIFIERS: dict[str, str] = {
     "左右": "about",
@@ -386,7 +393,8 @@ def parse_number(text: str) -> float:
     """Return the value of an Arabic, Chinese or mixed numeral (1.5万亿, 一万亿, 两, 4,477)."""
     s = normalise(text).strip().replace(",", "")
     if not _DIGIT.search(s):
-        return float(_cn2an(s))
+        # 千亿, 百家: a leading 百 or 千 is one hundred or one thousand (cn2an wants the 一).
+        return float(_cn2an("一" + s if s[:1] in ("百", "千") else s))
     m = _ARABIC_SCALED.fullmatch(s)
     if m is None:
         raise ValueError(f"not a number: {text!r}")
@@ -528,7 +536,7 @@ _NOISE_SUFFIX = re.compile(
 )
 _FROM_END = re.compile(r"(?:由|从)\s*$")
 _NEW_COUNT = re.compile(r"(?:每年|年均|平均每年)?(?:新增|新设|增设)")
-_REF_IN = re.compile(r"(?:较|比|是|为|从)(?:19|20)\d{2}年|翻|同比")
+_REF_IN = re.compile(r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年)|翻|同比")
 _TARGET_WORDS = re.compile(
     r"力争|争取|确保|将|目标|到20\d\d|到“?十|(?:提高|提升|增长|增加|扩大|降低|下降|降)(?:到|至)|控制在|保持在"
 )
@@ -586,15 +594,18 @@ def find_mentions(text: str) -> list[Mention]:
     def clause_of(pos: int) -> int:
         return bisect.bisect_right(clause_starts, pos) - 1  # clause_starts ascend from 0
 
-    spans: list[tuple[re.Match[str], bool]] = [(m, False) for m in _MENTION.finditer(masked)]
-    spans += [(m, True) for m in _PERCENT_WORDS.finditer(masked)]
-    for m, percent_words in sorted(spans, key=lambda t: t[0].start()):
-        num = m.group("num")
+    spans = [(m, "number") for m in _MENTION.finditer(masked)]
+    spans += [(m, "percent words") for m in _PERCENT_WORDS.finditer(masked)]
+    spans += [(m, "bare scale") for m in _BARE_SCALE.finditer(masked)]
+    for m, kind in sorted(spans, key=lambda t: t[0].start()):
+        num = m.group("num") if kind != "bare scale" else "一"
         is_cn = not _DIGIT.match(num)
-        if percent_words:
+        if kind == "percent words":
             unit, scale, post, more, num2 = "%", "", "", "", None
+        elif kind == "bare scale":
+            unit, scale, post, more, num2 = m.group("unit"), m.group("scale"), "", "", None
         else:
-            unit = m.group("unit") or ""
+            unit = m.group("unit") or m.group("unit1") or ""
             scale = m.group("scale") or ""
             post = m.group("post") or ""
             more = m.group("more") or ""
@@ -606,6 +617,8 @@ def find_mentions(text: str) -> list[Mention]:
             # 2015年 is a year, not a number; 第1 is an ordinal.
             if text[m.end() : m.end() + 1] == "年" and not unit:
                 continue
+        if text[m.end() : m.end() + 1] == "级":
+            continue  # 千亿级产业集群 names a class of size, not a quantity
         try:
             value = parse_number(num)
             value_high = parse_number(num2) if num2 else None
@@ -696,7 +709,7 @@ def _ref_for(m: Mention, ctx: _Context, year: int | None) -> int | None:
     in_lead = [e for e in refs if e.start >= m.start - len(m.lead)]
     if in_lead:
         return in_lead[-1].year
-    if "同比" in m.lead and year is not None:
+    if ("同比" in m.lead or "上年" in m.lead) and year is not None:
         return year - 1
     froms = [e for e in ctx.years if e.kind == "from" and e.start < m.start]
     if froms:

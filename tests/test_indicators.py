@@ -393,6 +393,44 @@ def test_a_yearly_number_of_new_listings_is_a_change(manifest):
     assert (r["indicator"], r["measure"], r["role"]) == ("listed_companies", "change", "growth")
 
 
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("年均增长10%—12%。", 10, 12), ("年均增长12%~15%。", 12, 15), ("年均增长10—12%。", 10, 12)],
+)
+def test_a_range_is_one_number_with_its_upper_end(text, low, high):
+    (m,) = indicators.find_mentions(indicators.normalise(text))
+    assert (m.value, m.value_high, m.unit, m.measure) == (low, high, "%", "annual_growth")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value_std"),
+    [
+        ("金融业增加值突破千亿元。", "finance_value_added", 1000e8),
+        ("本外币存款余额突破万亿元。", "deposits", 1e12),
+        ("保费收入达到五百亿元。", "premium_income", 500e8),
+    ],
+)
+def test_a_round_figure_written_in_words_is_a_quantity(manifest, text, key, value_std):
+    (r,) = one(manifest, CQ, text).itertuples()
+    assert (r.indicator, r.value_std, r.unit_std) == (key, value_std, "CNY")
+
+
+@pytest.mark.parametrize("text", ["打造千亿级金融产业集群。", "千方百计扩大直接融资。"])
+def test_a_size_class_or_an_idiom_is_no_quantity(text):
+    assert indicators.find_mentions(indicators.normalise(text)) == []
+
+
+def test_growth_on_the_year_before_keeps_its_subject(manifest):
+    out = one(manifest, CQ, "2015年末，存款余额达到2万亿元，比上年末增长12.3%。")
+    r = row_of(out, 12.3)
+    assert (r["indicator"], r["role"], r["year"], r["reference_year"]) == (
+        "deposits",
+        "growth",
+        2015,
+        2014,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The flattened 专栏1
 
