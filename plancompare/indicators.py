@@ -747,8 +747,8 @@ def _row(
     return row
 
 
-_SECTION_TARGET = re.compile(r"目标|任务|重点|举措|展望")
-_SECTION_BASELINE = re.compile(r"基础|现状|回顾|成就|背景|成绩")
+_SECTION_TARGET = re.compile(r"目标|指标|任务|重点|举措|展望|愿景")
+_SECTION_BASELINE = re.compile(r"基础|现状|回顾|成就|背景|成绩|成效|进展")
 
 
 def _section_hint(section: str) -> str | None:

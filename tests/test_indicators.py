@@ -431,6 +431,23 @@ def test_growth_on_the_year_before_keeps_its_subject(manifest):
     )
 
 
+@pytest.mark.parametrize(
+    ("section", "role", "year"),
+    [
+        ("第一章 发展基础 > 一、主要成效", "baseline", 2015),
+        ("第一章 “十二五”回顾", "baseline", 2015),
+        ("第二章 总体要求 > 三、发展指标", "target", 2020),
+        ("第二章 发展目标", "target", 2020),
+    ],
+)
+def test_a_sentence_with_no_year_takes_its_role_from_its_section(manifest, section, role, year):
+    df = pd.DataFrame(
+        {"plan_id": [CQ], "sentence_id": [3], "text": ["保险深度达到4%。"], "section": [section]}
+    )
+    r = row_of(indicators.extract_indicators(df, manifest.plan(CQ)), 4)
+    assert (r["role"], r["year"], r["year_source"]) == (role, year, "section")
+
+
 # ---------------------------------------------------------------------------------------------
 # The flattened 专栏1
 
