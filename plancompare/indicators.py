@@ -990,10 +990,20 @@ def _qualitative_rows(
 # The flattened indicator table (专栏1)
 
 _TABLE_HEADER = re.compile(
-    r"序号\s*指标名称\s*(?P<y0>(?:19|20)\d{2})年?\s*(?P<y1>(?:19|20)\d{2})年?"
+    r"序号\s*(?:指标名称|指标)\s*(?P<unit_column>单位)?\s*"
+    r"(?P<y0>(?:19|20)\d{2})年?(?:基数|基期值|基期|现状值|现状|实际值|实际)?\s*"
+    r"(?P<y1>(?:19|20)\d{2})年?(?:目标值|目标|规划值|预期值)?(?:\s*(?:指标)?属性)?"
 )
 _TABLE_END = re.compile(r"备注|注[:：]|资料来源")
+# A row's name with its unit in brackets, 金融业增加值(亿元), or in a column of its own.
 _ROW_NAME = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
+_ROW_NAME_UNIT_COLUMN = re.compile(
+    r"(?P<name>[^\d()【】%.\s]+?)\s*"
+    r"(?P<unit>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍)"
+    r"(?=\s*(?:[\d【]|不|高于|低于|保持))"
+)
+# The attribute column of Chinese plan tables (预期性 or 约束性 target).
+_ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
 _CELL = re.compile(
     r"【(?P<br>[^】]*)】|(?P<num>\d[\d.]*)(?P<pct>%)?|(?P<txt>[^\d【】]+)",
 )
@@ -1108,24 +1118,25 @@ def _table_rows(
     body_start = head.end()
     end_m = _TABLE_END.search(norm, body_start)
     body_end = end_m.start() if end_m else len(norm)
-    names = list(_ROW_NAME.finditer(norm, body_start, body_end))
+    row_name = _ROW_NAME_UNIT_COLUMN if head.group("unit_column") else _ROW_NAME
+    names = list(row_name.finditer(norm, body_start, body_end))
     problems: list[str] = []
     rows: list[dict[str, Any]] = []
     for k, nm in enumerate(names, start=1):
         nxt = names[k].start() if k < len(names) else body_end
         prefix_start = names[k - 2].end() if k > 1 else body_start
         # The row number is glued to the end of the previous row's cells.
-        before = norm[prefix_start : nm.start()]
+        before = norm[prefix_start : nm.start()].rstrip()
         if not before.endswith(str(k)):
             problems.append(f"row {k} {nm.group('name')}: row number {k} not found before its name")
             continue
-        seg = norm[nm.end() : nxt]
+        seg = norm[nm.end() : nxt].rstrip()
         if k < len(names):
             if not seg.endswith(str(k + 1)):
                 problems.append(f"row {k} {nm.group('name')}: next row number {k + 1} not found")
                 continue
             seg = seg[: -len(str(k + 1))]
-        seg = seg.rstrip("，。；;: ")
+        seg = _ATTRIBUTE.sub("", seg.rstrip("，。；;: "))
         unit = nm.group("unit")
         row, problem = _table_row(k, nm.group("name"), unit, seg, y0, y1, imap)
         row["position"] = nm.start()

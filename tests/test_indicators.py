@@ -448,6 +448,48 @@ def test_a_sentence_with_no_year_takes_its_role_from_its_section(manifest, secti
     assert (r["role"], r["year"], r["year_source"]) == (role, year, "section")
 
 
+UNIT_COLUMN_TABLE = (
+    "专栏2“十三五”金融业发展主要指标序号指标单位2015年2020年属性1金融业增加值亿元14103000预期性"
+    "2金融业增加值占GDP比重%810预期性3上市公司数量家48100预期性4银行不良贷款率%1.5低于2约束性"
+    "备注：绝对数为当年数。"
+)
+
+
+def test_a_table_with_a_unit_column_and_an_attribute_column_is_read():
+    df, problems = indicators.parse_indicator_table(UNIT_COLUMN_TABLE)
+    assert problems == []
+    got = [
+        tuple(r) for r in df[["name_zh", "unit", "indicator", "value_2015", "value_2020"]].values
+    ]
+    assert got == [
+        ("金融业增加值", "亿元", "finance_value_added", 1410, 3000),
+        ("金融业增加值占GDP比重", "%", "finance_value_added_share_gdp", 8, 10),
+        ("上市公司数量", "家", "listed_companies", 48, 100),
+        ("银行不良贷款率", "%", "bank_npl_ratio", 1.5, 2),
+    ]
+    assert df["qualifier_2020"].tolist()[-1] == "less than"
+
+
+def test_a_spaced_table_with_base_and_target_columns_is_read():
+    text = (
+        "序号 指标名称 2015年基数 2020年目标 属性 1 金融业增加值(亿元) 1410 3000 预期性 "
+        "2 保险深度(%) 3.35 5 预期性 3 金融机构数量(家) 1500 【2000】 预期性 备注：略。"
+    )
+    df, problems = indicators.parse_indicator_table(text)
+    assert problems == []
+    assert df["value_2015"].tolist() == [1410, 3.35, 1500]
+    assert df["value_2020"].tolist() == [3000, 5, 2000]
+    assert df["cumulative"].tolist() == [False, False, True]
+
+
+def test_a_unit_column_table_flows_into_extraction(manifest):
+    out = one(manifest, CQ, "“十三五”期间主要指标如下。" + UNIT_COLUMN_TABLE)
+    table = out[out["source"] == "table"]
+    r = table[table["indicator"] == "listed_companies"].set_index("role")
+    assert (r.loc["baseline", "value"], r.loc["baseline", "year"]) == (48, 2015)
+    assert (r.loc["target", "value"], r.loc["target", "year"]) == (100, 2020)
+
+
 # ---------------------------------------------------------------------------------------------
 # The flattened 专栏1
 
