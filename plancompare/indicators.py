@@ -704,6 +704,10 @@ def _year_for(pos: int, ctx: _Context) -> YearExpr | None:
     return before[-1] if before else None
 
 
+def _year_after(pos: int, ctx: _Context) -> YearExpr | None:
+    return next((e for e in ctx.years if e.start >= pos and e.kind == "point"), None)
+
+
 def _ref_for(m: Mention, ctx: _Context, year: int | None) -> int | None:
     refs = [e for e in ctx.years if e.kind == "ref" and e.start < m.start]
     in_lead = [e for e in refs if e.start >= m.start - len(m.lead)]
@@ -881,6 +885,9 @@ def _mention_row(
     aim_sentence: bool,
 ) -> dict[str, Any]:
     ye = _year_for(m.start, ctx)
+    if ye is None and m.measure == "annual_growth":
+        # 年均增长12%，2020年末达到3万亿元: the growth runs to the year stated after it.
+        ye = _year_after(m.end, ctx)
     period = ye.period if ye is not None and ye.kind == "period" else None
     own_year = ye is not None and ye.start >= m.start - len(m.lead)
     if m.measure == "level" and _FROM_END.search(m.lead) and not own_year:

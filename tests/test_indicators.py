@@ -448,6 +448,18 @@ def test_a_sentence_with_no_year_takes_its_role_from_its_section(manifest, secti
     assert (r["role"], r["year"], r["year_source"]) == (role, year, "section")
 
 
+def test_annual_growth_runs_to_the_year_stated_after_it(manifest):
+    out = one(manifest, CQ, "本外币各项贷款余额年均增长12%左右，2020年末达到3万亿元左右。")
+    r = row_of(out, 12)
+    assert (r["indicator"], r["role"], r["year"], r["reference_year"]) == (
+        "loans",
+        "growth",
+        2020,
+        2015,
+    )
+    assert row_of(out, 3)["year"] == 2020
+
+
 UNIT_COLUMN_TABLE = (
     "专栏2“十三五”金融业发展主要指标序号指标单位2015年2020年属性1金融业增加值亿元14103000预期性"
     "2金融业增加值占GDP比重%810预期性3上市公司数量家48100预期性4银行不良贷款率%1.5低于2约束性"
