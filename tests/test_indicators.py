@@ -420,14 +420,22 @@ def test_a_size_class_or_an_idiom_is_no_quantity(text):
     assert indicators.find_mentions(indicators.normalise(text)) == []
 
 
-def test_growth_on_the_year_before_keeps_its_subject(manifest):
-    out = one(manifest, CQ, "2015年末，存款余额达到2万亿元，比上年末增长12.3%。")
-    r = row_of(out, 12.3)
+@pytest.mark.parametrize(
+    ("text", "value", "key", "year", "reference_year"),
+    [
+        # 比上年: the subject is the number's before it, the reference the year before.
+        ("2015年末，存款余额达到2万亿元，比上年末增长12.3%。", 12.3, "deposits", 2015, 2014),
+        # No year before the growth: it runs to the year stated after it.
+        ("本外币各项贷款余额年均增长12%左右，2020年末达到3万亿元左右。", 12, "loans", 2020, 2015),
+    ],
+)
+def test_growth_keeps_its_subject_and_years(manifest, text, value, key, year, reference_year):
+    r = row_of(one(manifest, CQ, text), value)
     assert (r["indicator"], r["role"], r["year"], r["reference_year"]) == (
-        "deposits",
+        key,
         "growth",
-        2015,
-        2014,
+        year,
+        reference_year,
     )
 
 
@@ -446,18 +454,6 @@ def test_a_sentence_with_no_year_takes_its_role_from_its_section(manifest, secti
     )
     r = row_of(indicators.extract_indicators(df, manifest.plan(CQ)), 4)
     assert (r["role"], r["year"], r["year_source"]) == (role, year, "section")
-
-
-def test_annual_growth_runs_to_the_year_stated_after_it(manifest):
-    out = one(manifest, CQ, "本外币各项贷款余额年均增长12%左右，2020年末达到3万亿元左右。")
-    r = row_of(out, 12)
-    assert (r["indicator"], r["role"], r["year"], r["reference_year"]) == (
-        "loans",
-        "growth",
-        2020,
-        2015,
-    )
-    assert row_of(out, 3)["year"] == 2020
 
 
 UNIT_COLUMN_TABLE = (
