@@ -663,6 +663,12 @@ def _render_stage(
             reason = f"{task.notebook} does not exist yet in {settings.notebooks}"
             progress(f"skipped {task.name}: {reason}")
             outcomes.append(Outcome(task.name, "skipped", 0.0, reason, task.plan_ids))
+        elif task.kind == "corpus" and not task.plan_ids:
+            reason = "not rendered: no plan of the manifest could be processed"
+            o = Outcome(task.name, "failed", 0.0, reason, task.plan_ids)
+            reports[task.name] = record(entry, o, deps[task.name], _task_info(task))
+            progress(f"FAILED  {task.name}: {reason}")
+            outcomes.append(o)
         elif blocked and task.kind != "corpus":
             reason = "not rendered: " + "; ".join(
                 f"plan '{p}' could not be processed ({plans_state.get(p, {}).get('reason', '')})"

@@ -561,6 +561,26 @@ def test_a_missing_overview_notebook_is_skipped_with_a_message(tmp_path, monkeyp
     assert any("corpus_overview.ipynb does not exist yet" in line for line in lines)
 
 
+def test_an_overview_with_no_processed_plan_is_not_rendered(tmp_path, monkeypatch):
+    def failing(plan, manifest, settings):
+        return build.Outcome(f"plan {plan.id}", "failed", 0.0, f"plan '{plan.id}': bad", (plan.id,))
+
+    monkeypatch.setattr(build, "process_one", failing)
+    manifest = write_manifest(tmp_path, {"a": b"", "b": b"", "c": b""}, [])
+    (tmp_path / build.OVERVIEW_NOTEBOOK).write_text("{}")
+    settings = build.Settings(
+        manifest=manifest, out=tmp_path / "r", processed=tmp_path / "p", notebooks=tmp_path,
+        only=(build.OVERVIEW,),
+    )  # fmt: skip
+    outcomes = {o.name: o for o in build.run(settings, load_manifest(manifest), progress=print)}
+    overview = outcomes[build.OVERVIEW]
+    assert (overview.status, overview.reason) == (
+        "failed",
+        "not rendered: no plan of the manifest could be processed",
+    )
+    assert not (tmp_path / "r" / f"{build.OVERVIEW}.html").exists()
+
+
 def test_cli_options_for_executors():
     args = cli.parser().parse_args(["--executor", "dask", "--scheduler", "tcp://10.0.0.5:8786"])
     settings = cli.settings_from(args)
