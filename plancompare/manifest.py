@@ -74,10 +74,10 @@ class Plan(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _period_order(self) -> Plan:
-        start, end = self.period
-        if end < start:
-            raise ValueError(f"period end {end} precedes its start {start}")
+    def _years_in_order(self) -> Plan:
+        problems = _year_problems(self.period, self.baseline_year)
+        if problems:
+            raise ValueError(problems[0][1])
         return self
 
     @property
@@ -189,17 +189,28 @@ def _read_yaml(path: Path) -> tuple[Any, dict[str, Any]]:
         raise ManifestError(path, [f"{line}not valid YAML ({problem})"]) from None
 
 
-def _raw_checks(entry: dict[str, Any], base: Path) -> list[tuple[str, str]]:
-    """Return (field, problem) for checks that hold even when other fields of the entry are bad."""
-    out = []
-    period = entry.get("period")
-    if (
-        isinstance(period, list)
+def _year_problems(period: Any, baseline: Any) -> list[tuple[str, str]]:
+    """Return (field, problem) for a period out of order or a baseline year after its start."""
+    if not (
+        isinstance(period, list | tuple)
         and len(period) == 2
         and all(isinstance(y, int) for y in period)
-        and period[1] < period[0]
     ):
-        out.append(("period", f"period end {period[1]} precedes its start {period[0]}"))
+        return []
+    start, end = period
+    out = []
+    if end < start:
+        out.append(("period", f"period end {end} precedes its start {start}"))
+    if isinstance(baseline, int) and baseline > start:
+        out.append(
+            ("baseline_year", f"baseline year {baseline} is after the period's start {start}")
+        )
+    return out
+
+
+def _raw_checks(entry: dict[str, Any], base: Path) -> list[tuple[str, str]]:
+    """Return (field, problem) for checks that hold even when other fields of the entry are bad."""
+    out = _year_problems(entry.get("period"), entry.get("baseline_year"))
     source = entry.get("source")
     if isinstance(source, str) and source:
         if not (base / source).resolve().is_relative_to(base):
@@ -218,15 +229,17 @@ def _entry_problems(
     who = entry.get("id", f"entry {index + 1}")
     found: list[tuple[str, str]] = []
     plan = None
+    raw = _raw_checks(entry, base)
+    field_of = {text: name for name, text in raw}
     try:
         plan = Plan.model_validate(entry)
     except ValidationError as exc:
         for err in exc.errors():
-            name = str(err["loc"][0]) if err["loc"] else ""
-            if not name and _describe(err).startswith("period "):
-                name = "period"
-            found.append((name, _describe(err)))
-    found += _raw_checks(entry, base)
+            text = _describe(err)
+            # A whole-entry check (the years' order) names its field through the raw checks.
+            name = str(err["loc"][0]) if err["loc"] else field_of.get(text, "")
+            found.append((name, text))
+    found += raw
     repeated = lines["repeated"][index] if index < len(lines["repeated"]) else []
     at = sorted((fields.get(name, line), text) for name, text in dict.fromkeys(found))
     problems = repeated + [f"line {n}: plan '{who}': {text}" for n, text in at]

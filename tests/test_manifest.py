@@ -131,6 +131,24 @@ def test_cli_prints_every_problem_and_exits_2_without_a_traceback(tmp_path):
     assert not (tmp_path / "out").exists()  # nothing was done
 
 
+def test_a_baseline_year_after_the_period_start_is_refused_on_its_line(tmp_path):
+    text = "plans:\n" + GOOD_ENTRY.format(id="late").replace(
+        "baseline_year: 2005", "baseline_year: 2012"
+    )
+    text += (
+        GOOD_ENTRY.format(id="both")
+        .replace("[2006, 2010]", "[2010, 2006]")
+        .replace("baseline_year: 2005", "baseline_year: 2011")
+    )
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, text + "comparisons: []\n"))
+    assert err.value.problems == [
+        "line 8: plan 'late': baseline year 2012 is after the period's start 2006",
+        "line 15: plan 'both': period end 2006 precedes its start 2010",
+        "line 16: plan 'both': baseline year 2011 is after the period's start 2010",
+    ]
+
+
 def test_the_shipped_manifest_is_valid():
     manifest = load_manifest(paths.MANIFEST)
     assert [p.id for p in manifest.plans] == ["chongqing-2016-2020", "chengdu-2006-2010"]
