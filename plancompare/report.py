@@ -499,7 +499,7 @@ def format_year(year: object) -> str:
 class Statement:
     """One generated sentence of the summary and the figures it states."""
 
-    kind: str  # "top_category" | "share_difference" | "no_difference" | "indicator_growth" | ...
+    kind: str  # "top_category" | "no_category" | "share_difference" | "indicator_growth" | ...
     text: str
     figures: dict
 
@@ -523,11 +523,32 @@ def top_category_statements(shares: pd.DataFrame, labels: dict[str, str]) -> lis
             ["share", "_o"], ascending=[False, True], kind="mergesort"
         )
         r = part.iloc[0]
-        text = (
-            f"{labels[pid]} gives most weight to {style.category_label(r['category'])}: "
-            f"{_pct(r['share'])} of its {int(r['n_sentences'])} sentences "
-            f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."
-        )
+        n_sentences = int(r["n_sentences"])
+        if r["n"] == 0:
+            text = (
+                f"None of the {n_sentences} sentences of {labels[pid]} is coded into the five "
+                f"categories: all are {style.category_label(style.OTHER)}."
+            )
+            figures = {"plan_id": pid, "n_sentences": n_sentences}
+            out.append(Statement("no_category", text, figures))
+            continue
+        top = part[part["n"] == r["n"]]
+        tied = top["category"].tolist()
+        if len(tied) == 1:
+            text = (
+                f"{labels[pid]} gives most weight to {style.category_label(r['category'])}: "
+                f"{_pct(r['share'])} of its {n_sentences} sentences "
+                f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."
+            )
+        else:
+            each = " and ".join(
+                f"{style.category_label(t.category)} (95% interval {_pct(t.lo)}–{_pct(t.hi)})"
+                for t in top.itertuples()
+            )
+            text = (
+                f"{labels[pid]} gives equal most weight to {each}: "
+                f"{_pct(r['share'])} of its {n_sentences} sentences each."
+            )
         figures = {
             "plan_id": pid,
             "category": r["category"],
@@ -535,7 +556,8 @@ def top_category_statements(shares: pd.DataFrame, labels: dict[str, str]) -> lis
             "lo": float(r["lo"]),
             "hi": float(r["hi"]),
             "n": int(r["n"]),
-            "n_sentences": int(r["n_sentences"]),
+            "n_sentences": n_sentences,
+            "tied": tied[1:],
         }
         out.append(Statement("top_category", text, figures))
     return out
@@ -549,11 +571,18 @@ def difference_statements(
     clear = diff[(diff["lo"] > 0) | (diff["hi"] < 0)].head(n)
     out = []
     for r in clear.itertuples():
-        more, less = (left, right) if r.diff > 0 else (right, left)
+        # Stated from the plan with the larger share, so that its figure and the difference
+        # come first and positive (the figures below keep the left-minus-right sign).
+        if r.diff > 0:
+            more, less, share_more, share_less = left, right, r.share_left, r.share_right
+            d, lo, hi = r.diff, r.lo, r.hi
+        else:
+            more, less, share_more, share_less = right, left, r.share_right, r.share_left
+            d, lo, hi = -r.diff, -r.hi, -r.lo
         text = (
             f"{style.category_label(r.category)} takes a larger share in {labels[more]} than in "
-            f"{labels[less]}: {_pct(r.share_left)} vs {_pct(r.share_right)}, a difference of "
-            f"{_pp(r.diff)} percentage points (95% interval {_pp(r.lo)} to {_pp(r.hi)})."
+            f"{labels[less]}: {_pct(share_more)} vs {_pct(share_less)}, a difference of "
+            f"{_pp(d)} percentage points (95% interval {_pp(lo)} to {_pp(hi)})."
         )
         figures = {
             "category": r.category,
@@ -649,8 +678,10 @@ def profile_summary(
     second = part.assign(_o=range(len(part))).sort_values(
         ["share", "_o"], ascending=[False, True], kind="mergesort"
     )
-    if len(second) > 1:
-        r = second.iloc[1]
+    # The next largest: below the first (a tie is stated with it) and with sentences of its own.
+    below = second[(second["n"] > 0) & (second["n"] < second["n"].max())]
+    if len(below):
+        r = below.iloc[0]
         text = (
             f"The next largest is {style.category_label(r['category'])}: {_pct(r['share'])} "
             f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."

@@ -59,6 +59,48 @@ def test_top_category_statements_agree_with_shares(figures):
         assert labels[s.figures["plan_id"]] in s.text
 
 
+def _shares(counts: dict[str, int]) -> pd.DataFrame:
+    n = sum(counts.values())
+    return pd.DataFrame(
+        [
+            {"plan_id": "p", "category": c, "n": k, "n_sentences": n, "share": k / n,
+             "lo": k / n / 2, "hi": min(1.0, k / n * 1.5), "per_1000_chars": 0.0}
+            for c, k in counts.items()
+        ]
+    )  # fmt: skip
+
+
+NO_GROWTH = pd.DataFrame(columns=["plan_id", "implied_cagr", "indicator"])
+
+
+def test_a_plan_with_no_categorised_sentence_says_so_instead_of_naming_a_top_category():
+    shares = _shares({c: 0 for c in ALL_CATEGORIES if c != OTHER} | {OTHER: 5})
+    (statement,) = report.profile_summary(shares, NO_GROWTH, "Plan P", "p")
+    assert statement.kind == "no_category"
+    assert statement.text.startswith("None of the 5 sentences of Plan P")
+    assert "most weight" not in statement.text
+
+
+def test_tied_top_categories_are_named_together_and_the_next_is_below_them():
+    counts = {"institutions": 3, "markets": 3, "infrastructure": 1, "talent": 0, "risk": 0}
+    shares = _shares(counts | {OTHER: 3})
+    top, second = report.profile_summary(shares, NO_GROWTH, "Plan P", "p")
+    assert top.kind == "top_category" and top.figures["tied"] == ["markets"]
+    assert "equal most weight to Institutions" in top.text and "Markets" in top.text
+    assert second.kind == "second_category" and second.figures["category"] == "infrastructure"
+
+
+def test_a_difference_in_the_right_plans_favour_is_stated_from_that_plan():
+    diff = pd.DataFrame(
+        [{"category": "markets", "share_left": 0.0, "share_right": 0.292,
+          "diff": -0.292, "lo": -0.359, "hi": -0.236}]
+    )  # fmt: skip
+    (s,) = report.difference_statements(diff, {"l": "Left 2016", "r": "Right 2006"})
+    assert "a larger share in Right 2006 than in Left 2016: 29.2% vs 0.0%" in s.text
+    assert "a difference of +29.2 percentage points (95% interval +23.6 to +35.9)" in s.text
+    assert (s.figures["diff"], s.figures["more"]) == (-0.292, "r")
+
+
 def test_difference_statements_agree_with_share_difference(figures):
     shares, diff, shared, labels = figures
     stated = [
@@ -77,8 +119,14 @@ def test_difference_statements_agree_with_share_difference(figures):
         assert s.figures["lo"] <= s.figures["diff"] <= s.figures["hi"]
         assert s.figures["lo"] > 0 or s.figures["hi"] < 0
         assert s.figures["more"] == (LEFT if row["diff"] > 0 else RIGHT)
-        assert f"{row['diff'] * 100:+.1f} percentage points" in s.text
-        assert f"{row['lo'] * 100:+.1f} to {row['hi'] * 100:+.1f}" in s.text
+        # The text speaks from the plan with the larger share: its figure first, the
+        # difference positive, the interval turned round when that plan is the right one.
+        sign = 1 if row["diff"] > 0 else -1
+        lo, hi = sorted((sign * row["lo"], sign * row["hi"]))
+        assert f"{sign * row['diff'] * 100:+.1f} percentage points" in s.text
+        assert f"{lo * 100:+.1f} to {hi * 100:+.1f}" in s.text
+        larger, smaller = sorted((row["share_left"], row["share_right"]), reverse=True)
+        assert f"{larger * 100:.1f}% vs {smaller * 100:.1f}%" in s.text
         # The shares quoted agree with category_shares.
         for pid, key in ((LEFT, "share_left"), (RIGHT, "share_right")):
             sh = shares[(shares["plan_id"] == pid) & (shares["category"] == row["category"])]
