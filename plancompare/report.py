@@ -646,11 +646,15 @@ def indicator_statements(
         out.append(Statement("indicator_past_growth", text, figures))
     n_shared = len(comparison)
     only = n_shared - len(both)
-    text = (
-        f"The plans state {n_shared} indicators in common; {len(both)} have a baseline and a target "
-        f"in both, so their implied growth can be compared"
-        + (f" ({only} others lack a baseline or a target in one plan)." if only else ".")
-    )
+    if n_shared == 0:
+        text = "The plans state no indicator in common, so no growth can be compared between them."
+    else:
+        text = (
+            f"The plans state {n_shared} indicator{'' if n_shared == 1 else 's'} in common; "
+            f"implied growth can be compared for the {len(both)} with a baseline and a target "
+            "in both"
+            + (f" (for the other {only}, one plan lacks a baseline or a target)." if only else ".")
+        )
     out.insert(0, Statement("indicator_overlap", text, {"n_shared": n_shared, "n_both": len(both)}))
     return out
 

@@ -142,6 +142,12 @@ def test_indicator_statements_agree_with_compare_indicators(figures):
     overlap = next(s for s in found if s.kind == "indicator_overlap")
     both = shared[shared["left_implied_cagr"].notna() & shared["right_implied_cagr"].notna()]
     assert overlap.figures == {"n_shared": len(shared), "n_both": len(both)}
+    assert f"The plans state {len(shared)} indicators in common" in overlap.text
+    assert f"for the {len(both)} with a baseline and a target in both" in overlap.text
+    none = report.indicator_statements(shared.iloc[0:0], labels)
+    assert [s.text for s in none] == [
+        "The plans state no indicator in common, so no growth can be compared between them."
+    ]
     growth = [s for s in found if s.kind == "indicator_growth"]
     assert len(growth) == min(3, len(both))
     gaps = (
