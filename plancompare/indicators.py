@@ -1600,7 +1600,10 @@ def growth_table(
         if growth:
             row["stated_growth"] = float(growth[0]["value_std"]) / 100.0
             row["stated_growth_qualifier"] = growth[0]["qualifier"]
-        past = past_growth(g, row["baseline_year"])
+        # Past growth ends by the baseline; with only a target, before the target's year (the
+        # plan's own growth to its target is not past growth).
+        until = row["baseline_year"] if base is not None else row["target_year"] - 1
+        past = past_growth(g, until)
         if past is not None:
             row.update(past)
         out.append(row)

@@ -781,6 +781,14 @@ def test_past_growth_of_chengdu_premiums_reads_zengzhang_2bei_as_threefold(growt
     assert row["past_cagr"] == pytest.approx(3 ** (1 / 5) - 1)
 
 
+def test_the_plans_own_growth_to_its_target_is_not_past_growth(growth):
+    # 未来五年，地区生产总值年均增长12%以上，到2010年…达到4000亿元: a target and its growth, no
+    # baseline; the 12% is the plan's own growth, not the growth before it.
+    row = _growth_for(growth, CD, "gdp")
+    assert (row["target_year"], row["stated_growth"]) == (2010, pytest.approx(0.12))
+    assert pd.isna(row["past_cagr"]) and pd.isna(row["past_from_year"])
+
+
 def test_microcredit_loan_book_is_not_the_banking_loans(extracted, growth):
     loans = extracted[(extracted["plan_id"] == CQ) & (extracted["indicator"] == "loans")]
     assert not loans["source_text"].str.contains("小额贷款公司").any()
