@@ -1261,7 +1261,9 @@ def methods_html(
         f"highest-scoring category; a sentence scoring below {codebook.min_score:g} is "
         "<em>other</em>.</p>",
         table_html(coding_rules_table(codebook)),
-        f"<p>Exclusions (phrases that count for nothing): {esc('、'.join(codebook.exclusions) or '—')}."
+        # Each phrase quoted on its own: some contain the list comma (、教育、).
+        "<p>Exclusions (phrases that count for nothing): "
+        f"{' '.join(f'「{esc(x)}」' for x in codebook.exclusions) or '—'}."
         f" Verb–object rules: {esc(', '.join(r.name for r in codebook.proximity) or '—')}.</p>",
         heading("Validation 验证", 3, "methods-validation").data,
         _evaluation_html(evaluation, coder),

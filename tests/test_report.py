@@ -295,3 +295,14 @@ def test_static_svg_names_the_cjk_font(tmp_path):
     svg = charts.save_static(chart, tmp_path / "c.svg").read_text("utf-8")
     assert ">征信<" in svg
     assert 'font-family="Noto Sans CJK SC"' in svg
+
+
+def test_the_methods_quote_each_exclusion_phrase_on_its_own(tmp_path):
+    manifest = load_manifest(paths.MANIFEST)
+    plan = manifest.plan(LEFT)
+    codebook = coding.load_codebook()
+    pipeline.process_plan(manifest, plan, tmp_path, codebook)
+    counts = pipeline.load_counts(tmp_path, LEFT)
+    page = report.methods_html(codebook, None, [plan], [counts], "rules", "0.42.1").data
+    assert "「、教育、」" in page and "「人才梯次」" in page
+    assert "、、" not in page.split("Exclusions")[1].split("</p>")[0]
