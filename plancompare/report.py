@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import importlib.metadata as md
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from IPython.display import HTML
 
 from . import paths, style
 from .manifest import Manifest, Plan
-from .pipeline import PlanCounts
+from .pipeline import PlanCounts, load_indicators
 from .reading import sha256_file
 from .storage import read_yaml
 
@@ -1199,21 +1200,64 @@ def _evaluation_html(evaluation: dict | None, coder: str) -> str:
     return "".join(parts)
 
 
-LIMITATIONS = (
-    "The plans cover different periods (2016–2020 and 2006–2010): money amounts and counts are "
-    "not comparable across eras; shares of sentences, rates per 1,000 characters and growth rates "
-    "are.",
-    "The plans differ in length (about twice as many distinct characters in the Chongqing plan): "
-    "every comparison is normalised by the number of sentences or characters.",
-    "The Chongqing text was scraped from a web page: repeated sentences were dropped (first copy "
-    "kept), the table of contents removed and glued headings detached, but its sections appear out "
-    "of order, so section paths are approximate.",
-    "Headings are kept as section paths and excluded from every share, count and term statistic.",
-    "The 专栏1 indicator table of the Chongqing plan survives only as a run of digits; its rows "
-    "were split by row numbers and units and cross-checked against prose where possible.",
-    "Coding assigns one primary category per sentence; sentences about several subjects count "
-    "only for their main one.",
-)
+def limitations(
+    plans: list[Plan], counts: list[PlanCounts], table_plans: Collection[str] = ()
+) -> list[str]:
+    """Return the limitations that hold for these plans, from their periods and cleaning counts."""
+    out = []
+    by_id = {c.plan_id: c for c in counts}
+    if len(plans) > 1 and len({p.period for p in plans}) > 1:
+        periods = " and ".join(f"{p.start}–{p.end}" for p in plans)
+        out.append(
+            f"The plans cover different periods ({periods}): money amounts and counts are not "
+            "comparable across eras; shares of sentences, rates per 1,000 characters and growth "
+            "rates are."
+        )
+    sized = [(by_id[p.id].distinct_chars, p) for p in plans if p.id in by_id]
+    if len(sized) > 1:
+        n_small, small = min(sized, key=lambda t: t[0])
+        n_large, large = max(sized, key=lambda t: t[0])
+        if n_small and n_large / n_small >= 1.25:
+            out.append(
+                f"The plans differ in length ({large.label()} has {n_large / n_small:.1f} times "
+                f"the distinct characters of {small.label()}): every comparison is normalised by "
+                "the number of sentences or characters."
+            )
+    for p in plans:
+        c = by_id.get(p.id)
+        if c is None:
+            continue
+        damage = []
+        if c.duplicates_dropped:
+            damage.append(
+                f"{c.duplicates_dropped} repeated sentences were dropped (first copy kept)"
+            )
+        if c.toc_chars_removed:
+            damage.append(f"a table of contents of {c.toc_chars_removed} characters was removed")
+        if damage:
+            out.append(
+                f"The text of {p.label()} is damaged: {' and '.join(damage)}. Section paths follow "
+                "the headings in the order the text gives them, so where its sections are out of "
+                "order they are approximate."
+            )
+        if c.script == "traditional":
+            out.append(
+                f"The text of {p.label()} is in traditional characters: it was converted to "
+                "simplified (OpenCC) for coding, segmentation and extraction; quotations keep its "
+                "own script."
+            )
+        if p.id in table_plans:
+            out.append(
+                f"The indicator table of {p.label()} is flattened into the text: its rows were split "
+                "by row numbers and units and cross-checked against the prose where possible."
+            )
+    out.append("Headings are kept as section paths and excluded from every share, count and term "
+               "statistic.")  # fmt: skip
+    out.append(
+        "Coding assigns one primary category per sentence; sentences about several subjects "
+        "count only for their main one."
+    )
+    return out
 
 
 def methods_html(
@@ -1223,8 +1267,12 @@ def methods_html(
     counts: list[PlanCounts],
     coder: str,
     jieba_version: str,
+    table_plans: Collection[str] = (),
 ) -> HTML:
-    """Return the methods appendix: codebook, rules, validation, cleaning, tools, limitations."""
+    """Return the methods appendix: codebook, rules, validation, cleaning, tools, limitations.
+
+    `table_plans` names the plans whose indicator table was read from the text.
+    """
     from . import __version__
 
     clean = pd.DataFrame(
@@ -1288,7 +1336,9 @@ def methods_html(
         "occurrences are not reported.</li>"
         "<li>Implied growth: compound annual rate (target / baseline)^(1 / years) − 1.</li></ul>",
         heading("Limitations 局限", 3, "methods-limitations").data,
-        "<ul>" + "".join(f"<li>{esc(t)}</li>" for t in LIMITATIONS) + "</ul>",
+        "<ul>"
+        + "".join(f"<li>{esc(t)}</li>" for t in limitations(plans, counts, table_plans))
+        + "</ul>",
     ]
     return HTML("".join(parts))
 
@@ -1346,8 +1396,16 @@ def methods_section(
 
     evaluation, _ = load_evaluation_for(processed_dir)
     coder = str(sentences["coder"].iloc[0])
+    found = load_indicators(processed_dir, [p.id for p in plans])
+    table_plans = set(found.loc[found["source"] == "table", "plan_id"])
     return methods_html(
-        coding.load_codebook(), evaluation, plans, counts, coder, segment.jieba_version()
+        coding.load_codebook(),
+        evaluation,
+        plans,
+        counts,
+        coder,
+        segment.jieba_version(),
+        table_plans,
     )
 
 

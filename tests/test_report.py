@@ -306,3 +306,38 @@ def test_the_methods_quote_each_exclusion_phrase_on_its_own(tmp_path):
     page = report.methods_html(codebook, None, [plan], [counts], "rules", "0.42.1").data
     assert "「、教育、」" in page and "「人才梯次」" in page
     assert "、、" not in page.split("Exclusions")[1].split("</p>")[0]
+
+
+def _counts(plan_id: str, chars: int, dropped: int = 0, toc: int = 0, script: str = "simplified"):
+    return pipeline.PlanCounts(
+        plan_id, "utf-8", script, 100 + dropped, 100, dropped, 5, toc, chars, "0" * 64
+    )
+
+
+def test_limitations_state_what_holds_for_the_plans_compared():
+    manifest = load_manifest(paths.MANIFEST)
+    cq, cd = manifest.plan(LEFT), manifest.plan(RIGHT)
+    found = report.limitations(
+        [cq, cd], [_counts(LEFT, 20944, 137, 702), _counts(RIGHT, 10185)], {LEFT}
+    )
+    text = " ".join(found)
+    assert "different periods (2016–2020 and 2006–2010)" in text
+    assert f"{cq.label()} has 2.1 times the distinct characters of {cd.label()}" in text
+    assert "137 repeated sentences were dropped" in text and "702 characters" in text
+    assert f"The indicator table of {cq.label()}" in text
+    assert f"The text of {cd.label()}" not in text  # Chengdu's text lost nothing
+    assert f"The indicator table of {cd.label()}" not in text
+
+
+def test_limitations_of_one_plan_or_of_alike_plans_name_no_difference():
+    manifest = load_manifest(paths.MANIFEST)
+    cd = manifest.plan(RIGHT)
+    twin = cd.model_copy(update={"id": "twin"})
+    for plans, counts in (
+        ([cd], [_counts(RIGHT, 10185)]),
+        ([cd, twin], [_counts(RIGHT, 10185), _counts("twin", 11000, script="traditional")]),
+    ):
+        text = " ".join(report.limitations(plans, counts))
+        assert "different periods" not in text and "differ in length" not in text
+        assert "damaged" not in text and "indicator table" not in text
+    assert "traditional characters" in text  # the twin's script is said
