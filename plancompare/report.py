@@ -1200,6 +1200,16 @@ def _evaluation_html(evaluation: dict | None, coder: str) -> str:
     return "".join(parts)
 
 
+# The statistics only a comparison uses (a profile has one plan).
+COMPARISON_TOOLS = (
+    "<li>Difference of distributions: Pearson's χ² with adjusted standardised residuals.</li>"
+    "<li>Distinctive terms: weighted log-odds ratio with an informative Dirichlet prior "
+    "(Monroe, Colaresi and Quinn 2008; prior = pooled counts of both plans), z-scores, over "
+    "jieba words with stop words, numbers and ordinals removed; terms with fewer than 3 "
+    "occurrences are not reported.</li>"
+)
+
+
 def limitations(
     plans: list[Plan], counts: list[PlanCounts], table_plans: Collection[str] = ()
 ) -> list[str]:
@@ -1329,12 +1339,8 @@ def methods_html(
         f"{len(codebook.all_terms())} codebook terms loaded as user words so they stay whole.</li>"
         "<li>Category shares: share of distinct sentences by primary category; 95% percentile "
         "intervals from 2,000 bootstrap resamples of sentences (fixed seed).</li>"
-        "<li>Difference of distributions: Pearson's χ² with adjusted standardised residuals.</li>"
-        "<li>Distinctive terms: weighted log-odds ratio with an informative Dirichlet prior "
-        "(Monroe, Colaresi and Quinn 2008; prior = pooled counts of both plans), z-scores, over "
-        "jieba words with stop words, numbers and ordinals removed; terms with fewer than 3 "
-        "occurrences are not reported.</li>"
-        "<li>Implied growth: compound annual rate (target / baseline)^(1 / years) − 1.</li></ul>",
+        + (COMPARISON_TOOLS if len(plans) > 1 else "")
+        + "<li>Implied growth: compound annual rate (target / baseline)^(1 / years) − 1.</li></ul>",
         heading("Limitations 局限", 3, "methods-limitations").data,
         "<ul>"
         + "".join(f"<li>{esc(t)}</li>" for t in limitations(plans, counts, table_plans))

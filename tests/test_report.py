@@ -306,6 +306,11 @@ def test_the_methods_quote_each_exclusion_phrase_on_its_own(tmp_path):
     page = report.methods_html(codebook, None, [plan], [counts], "rules", "0.42.1").data
     assert "「、教育、」" in page and "「人才梯次」" in page
     assert "、、" not in page.split("Exclusions")[1].split("</p>")[0]
+    # A profile's methods leave out the statistics only a comparison uses.
+    assert "Distinctive terms" not in page and "χ²" not in page
+    other = load_manifest(paths.MANIFEST).plan(RIGHT)
+    both = report.methods_html(codebook, None, [plan, other], [counts, counts], "rules", "0.42.1")
+    assert "Distinctive terms" in both.data and "χ²" in both.data
 
 
 def _counts(plan_id: str, chars: int, dropped: int = 0, toc: int = 0, script: str = "simplified"):
