@@ -1498,10 +1498,12 @@ def past_growth(g: pd.DataFrame | list[dict], baseline_year: int | None) -> dict
     rows = [r for r in records if r["role"] == "growth" and not _isnan(r["reference_year"])]
     if baseline_year is not None:
         rows = [r for r in rows if not _isnan(r["year"]) and r["year"] <= baseline_year]
-    # The longest span reported is the closest to a plan's five-year review.
+    # The longest span reported is the closest to a plan's five-year review; over one span, a
+    # rate the plan states (年均增长13.8%) comes before one derived from a multiple (2.6倍).
     rows.sort(
         key=lambda r: (
             _descending(r["year"] - r["reference_year"]),
+            r["measure"] != "annual_growth",
             _descending(r["year"]),
             r["sentence_id"],
             r["position"],

@@ -774,6 +774,14 @@ def test_past_growth_of_chongqing_deposits_from_the_multiple(growth):
     assert row["past_cagr"] == pytest.approx(1.8 ** (1 / 5) - 1)
 
 
+def test_past_growth_prefers_the_rate_a_plan_states_over_one_derived_from_a_multiple(growth):
+    # 2015年，金融业增加值超过1410亿元，是2010年的2.6倍，年均增长13.8%: the plan's own rate.
+    row = _growth_for(growth, CQ, "finance_value_added")
+    assert (row["past_from_year"], row["past_to_year"]) == (2010, 2015)
+    assert row["past_cagr"] == pytest.approx(0.138)
+    assert row["past_basis"] == "stated 13.8% a year"
+
+
 def test_past_growth_of_chengdu_premiums_reads_zengzhang_2bei_as_threefold(growth):
     # 保费收入从2000年的24.9亿元增长到2005年的75亿元，增长2倍多: 75 / 24.9 = 3.0.
     row = _growth_for(growth, CD, "premium_income")
