@@ -535,7 +535,9 @@ _NOISE_SUFFIX = re.compile(
     r"翻了|翻|[、，,；;：:\s])+$"
 )
 _FROM_END = re.compile(r"(?:由|从)\s*$")
-_NEW_COUNT = re.compile(r"(?:每年|年均|平均每年)?(?:新增|新设|增设)")
+_NEW_COUNT = re.compile(
+    r"(?:每年|年均|平均每年)?(?:新增|新设|增设|引进|吸引|培育和引进|引进和培育)"
+)
 _REF_IN = re.compile(r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年)|翻|同比")
 _TARGET_WORDS = re.compile(
     r"力争|争取|确保|将|目标|到20\d\d|到“?十|(?:提高|提升|增长|增加|扩大|降低|下降|降)(?:到|至)|控制在|保持在"
@@ -789,7 +791,7 @@ def _sentence_rows(
         else:
             pending = []
             hit = imap.find(m.lead, unit_for_match, norm)
-            if m.unit_std == "count" and m.measure == "level":
+            if m.unit_std == "count" and m.measure in ("level", "change"):
                 # 87家证券营业部: a count before its noun names what it counts.
                 name, key = _following_name(norm, m.end, imap)
                 if name:
@@ -864,9 +866,14 @@ _FOLLOW_STOP = re.compile(
 )
 
 
+_ATTRIBUTE_BEFORE = re.compile(r"^(?:以上|左右)?[^，,。；;、\d的]{2,12}的(?=[^，,。；;、\d的]{2})")
+
+
 def _following_name(norm: str, pos: int, imap: IndicatorMap) -> tuple[str, str]:
     """Return (name, indicator) of the noun after a count (3家政策性银行, 87家证券营业部)."""
-    tail = _FOLLOW_STOP.split(norm[pos : pos + 24])[0]
+    # 10家具有全国影响力的金融机构总部: the noun comes after its attribute.
+    tail = _ATTRIBUTE_BEFORE.sub("", norm[pos : pos + 32], count=1)
+    tail = _FOLLOW_STOP.split(tail[:24])[0]
     if len(tail) < 2:
         return "", ""
     hit = imap.find(tail, "count")

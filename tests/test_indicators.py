@@ -388,6 +388,30 @@ def test_a_verb_after_a_count_is_not_the_name_of_what_it_counts(manifest):
     assert "增加到" not in set(out["name_zh"])
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "key", "measure"),
+    [
+        (
+            "金融业增加值占全市生产总值比重保持在18%左右。",
+            18,
+            "finance_value_added_share_gdp",
+            "level",
+        ),
+        ("人民币跨境结算量年均增长20%。", 20, "cross_border_rmb_settlement", "annual_growth"),
+        # The noun after an attribute ending in 的; attracting firms adds to their number.
+        (
+            "培育和引进10家以上具有全国影响力的金融机构总部。",
+            10,
+            "financial_institutions_count",
+            "change",
+        ),
+    ],
+)
+def test_other_cities_wordings_find_their_indicator(manifest, text, value, key, measure):
+    r = row_of(one(manifest, CQ, text), value)
+    assert (r["indicator"], r["measure"]) == (key, measure)
+
+
 def test_a_yearly_number_of_new_listings_is_a_change(manifest):
     r = row_of(one(manifest, CQ, "力争每年新增上市公司5家以上。"), 5)
     assert (r["indicator"], r["measure"], r["role"]) == ("listed_companies", "change", "growth")
