@@ -37,3 +37,38 @@ def test_jupytext_pair_is_in_step(path):
     assert sources(from_script) == sources(from_nb)
     fmt = json.loads(path.read_text("utf-8"))["metadata"]["jupytext"]["formats"]
     assert fmt == "ipynb,py:percent"
+
+
+def test_each_notebook_runs_top_to_bottom_with_its_defaults_as_a_student_opens_it(tmp_path):
+    """A student's path: data processed, a notebook opened from notebooks/ and run as it is."""
+    import shutil
+
+    import nbclient
+
+    from plancompare import coding, pipeline
+    from plancompare.manifest import load_manifest
+
+    project = tmp_path / "project"
+    shutil.copytree(paths.DATA / "raw", project / "data" / "raw")
+    shutil.copy(paths.MANIFEST, project / "data" / "plans.yml")
+    shutil.copytree(paths.NOTEBOOKS, project / "notebooks", ignore=shutil.ignore_patterns("*.py"))
+    manifest = load_manifest(project / "data" / "plans.yml")
+    processed = project / "data" / "processed"
+    codebook = coding.load_codebook()
+    for plan in manifest.plans:
+        pipeline.process_plan(manifest, plan, processed, codebook)
+    for path in sorted((project / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        client = nbclient.NotebookClient(
+            nb,
+            kernel_name=paths.KERNEL_NAME,
+            timeout=300,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute()  # raises CellExecutionError on the first failing cell
+        errors = [
+            o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "error"
+        ]  # fmt: skip
+        assert errors == [], f"{path.name}: {errors}"
+        assert sum(len(c.outputs) for c in nb.cells if c.cell_type == "code") > 3, path.name
