@@ -1239,16 +1239,17 @@ def limitations(
             continue
         damage = []
         if c.duplicates_dropped:
+            n = c.duplicates_dropped
             damage.append(
-                f"{c.duplicates_dropped} repeated sentences were dropped (first copy kept)"
+                f"{n} repeated sentence{' was' if n == 1 else 's were'} dropped (first copy kept)"
             )
         if c.toc_chars_removed:
             damage.append(f"a table of contents of {c.toc_chars_removed} characters was removed")
         if damage:
             out.append(
-                f"The text of {p.label()} is damaged: {' and '.join(damage)}. Section paths follow "
-                "the headings in the order the text gives them, so where its sections are out of "
-                "order they are approximate."
+                f"Cleaning changed the text of {p.label()}: {' and '.join(damage)}. Section paths "
+                "follow the headings in the order the text gives them, so where its sections are "
+                "out of order they are approximate."
             )
         if c.script == "traditional":
             out.append(
@@ -1261,13 +1262,13 @@ def limitations(
                 f"The indicator table of {p.label()} is flattened into the text: its rows were split "
                 "by row numbers and units and cross-checked against the prose where possible."
             )
-    out.append("Headings are kept as section paths and excluded from every share, count and term "
-               "statistic.")  # fmt: skip
-    out.append(
+    return [
+        *out,
+        "Headings are kept as section paths and excluded from every share, count and term "
+        "statistic.",
         "Coding assigns one primary category per sentence; sentences about several subjects "
-        "count only for their main one."
-    )
-    return out
+        "count only for their main one.",
+    ]
 
 
 def methods_html(
