@@ -342,6 +342,18 @@ def chi_square_html(result, labels: dict[str, str]) -> HTML:
         f"χ² = {result.chi2:.1f}, df = {result.dof}, p {p}, Cramér's V = {result.cramers_v:.2f} "
         f"(n = {result.n} sentences). Residuals beyond ±1.96 mark the categories that drive the difference."
     )
+    low, cells = result.n_low_expected, len(result.table)
+    if low and low > cells / 5:
+        summary += (
+            f" {low} of the {cells} cells have an expected count below 5, more than a fifth, so "
+            "the χ² p-value is unreliable (Cochran's rule): read the shares and their intervals "
+            "instead."
+        )
+    elif low:
+        summary += (
+            f" {low} of the {cells} cells {'has' if low == 1 else 'have'} an expected count "
+            "below 5: the χ² p-value is approximate."
+        )
     return HTML(
         f"<p>{esc(summary)}</p>"
         f'<table class="pc-table"><thead><tr><th>Category</th>{head}</tr></thead>'

@@ -346,3 +346,24 @@ def test_limitations_of_one_plan_or_of_alike_plans_name_no_difference():
         assert "different periods" not in text and "differ in length" not in text
         assert "Cleaning changed" not in text and "indicator table" not in text
     assert "traditional characters" in text  # the twin's script is said
+
+
+def test_the_chi_square_text_warns_when_expected_counts_are_small():
+    def sentences(counts: dict[str, dict[str, int]]) -> pd.DataFrame:
+        rows = [
+            {"plan_id": pid, "sentence_id": i, "kind": "sentence", "primary_category": cat}
+            for pid, by_cat in counts.items()
+            for cat, k in by_cat.items()
+            for i in range(k)
+        ]
+        return pd.DataFrame(rows)
+
+    small = stats.chi_square_test(
+        sentences({"L": {"risk": 3, "other": 2}, "R": {"risk": 40, "other": 60}}), "L", "R"
+    )
+    text = report.chi_square_html(small, {"L": "Left", "R": "Right"}).data
+    assert "2 of the 4 cells have an expected count below 5, more than a fifth" in text
+    big = stats.chi_square_test(
+        sentences({"L": {"risk": 30, "other": 20}, "R": {"risk": 40, "other": 60}}), "L", "R"
+    )
+    assert "expected count below 5" not in report.chi_square_html(big, {"L": "L", "R": "R"}).data
