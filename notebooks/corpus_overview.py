@@ -29,7 +29,7 @@ from plancompare.manifest import load_manifest
 
 manifest = load_manifest(manifest_path)
 plans, sentences, found = corpus.load_corpus(manifest, processed_dir)
-report.para(corpus.summary_text(corpus.summary(plans, sentences)))
+report.para(corpus.summary_text(corpus.summary(plans, sentences, manifest)))
 
 # %% [markdown]
 # ## Category shares 类别比重

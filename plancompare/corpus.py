@@ -176,20 +176,36 @@ def indicator_map() -> IndicatorMap:
     return load_indicator_map(paths.INDICATOR_MAP)
 
 
-def summary(plans: list[Plan], sentences: pd.DataFrame) -> dict[str, object]:
-    """Return the corpus in numbers: plans, cities, periods and distinct sentences."""
+def summary(
+    plans: list[Plan], sentences: pd.DataFrame, manifest: Manifest | None = None
+) -> dict[str, object]:
+    """Return the corpus in numbers: plans, cities, periods, sentences and plans left out."""
     body = sentences[sentences["kind"] == "sentence"]
+    shown = {p.id for p in plans}
     return {
         "plans": len(plans),
         "cities": len({p.city for p in plans}),
         "periods": sorted({f"{p.start}–{p.end}" for p in plans}),
         "sentences": int(len(body)),
+        "missing": [p.id for p in manifest.plans if p.id not in shown] if manifest else [],
     }
 
 
+def _count(n: int, noun: str, plural: str = "") -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
+
+
 def summary_text(info: dict[str, object]) -> str:
-    """Return the corpus summary as one sentence."""
-    return (
-        f"{info['plans']} plans from {info['cities']} cities, periods "
-        f"{', '.join(info['periods'])}; {info['sentences']:,} distinct sentences."
+    """Return the corpus summary as one sentence, naming the manifest's plans it leaves out."""
+    missing = info.get("missing") or []
+    text = (
+        f"{_count(info['plans'], 'plan')} from {_count(info['cities'], 'city', 'cities')}, "
+        f"{'period' if len(info['periods']) == 1 else 'periods'} {', '.join(info['periods'])}; "
+        f"{_count(info['sentences'], 'distinct sentence')}."
     )
+    if missing:
+        text += (
+            f" Not shown: {_count(len(missing), 'plan')} of the manifest that could not be "
+            f"processed ({', '.join(missing)})."
+        )
+    return text

@@ -167,3 +167,15 @@ def test_load_corpus_reads_only_processed_plans(tiny):
     matrix = corpus.coverage_matrix(found, [p.id for p in plans], corpus.indicator_map())
     assert matrix.shape == (2, len(corpus.indicator_map().indicators))
     assert matrix.to_numpy().sum() == found["indicator"].isin(matrix.columns).sum()
+
+
+def test_the_overview_summary_names_the_plans_it_leaves_out():
+    info = {"plans": 1, "cities": 1, "periods": ["2006–2010"], "sentences": 1, "missing": []}
+    assert corpus.summary_text(info) == "1 plan from 1 city, period 2006–2010; 1 distinct sentence."
+    info |= {"plans": 3, "cities": 2, "periods": ["2006–2010", "2016–2020"], "sentences": 1200}
+    info["missing"] = ["bin-2016-2020", "empty-2016-2020"]
+    assert corpus.summary_text(info) == (
+        "3 plans from 2 cities, periods 2006–2010, 2016–2020; 1,200 distinct sentences. "
+        "Not shown: 2 plans of the manifest that could not be processed "
+        "(bin-2016-2020, empty-2016-2020)."
+    )
