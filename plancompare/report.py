@@ -752,6 +752,11 @@ def distinctive_table(
 ) -> HTML:
     """Return distinctive terms with gloss, z-score and raw counts of both plans."""
     left, right = list(labels)
+    if terms.empty:
+        return para(
+            "No term leans to either plan: the two plans use their words at the same rates "
+            "(or too few words occur often enough to be compared)."
+        )
     df = pd.DataFrame(
         {
             "Leans to": terms["side"].map(labels),

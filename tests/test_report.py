@@ -367,3 +367,9 @@ def test_the_chi_square_text_warns_when_expected_counts_are_small():
         sentences({"L": {"risk": 30, "other": 20}, "R": {"risk": 40, "other": 60}}), "L", "R"
     )
     assert "expected count below 5" not in report.chi_square_html(big, {"L": "L", "R": "R"}).data
+
+
+def test_no_distinctive_term_is_said_in_words():
+    empty = pd.DataFrame(columns=["side", "rank", "term", "z", "count_left", "count_right"])
+    page = report.distinctive_table(empty, {"l": "Left", "r": "Right"}, {}).data
+    assert "No term leans to either plan" in page and "<table" not in page
