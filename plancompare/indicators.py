@@ -1528,14 +1528,44 @@ def past_growth(g: pd.DataFrame | list[dict], baseline_year: int | None) -> dict
                 continue
             rate = factor ** (1.0 / (y1 - y0)) - 1.0
             basis = f"{r['value']:g}{r['unit']} vs {y0} (×{factor:g})"
-        return {
-            "past_from_year": y0,
-            "past_to_year": y1,
-            "past_cagr": rate,
-            "past_basis": basis,
-            "past_sentence": r["sentence_id"],
-        }
-    return None
+        return _past(y0, y1, rate, basis, r["sentence_id"])
+    return _past_from_levels(records, baseline_year)
+
+
+def _past(y0: int, y1: int, rate: float, basis: str, sentence_id: Any) -> dict[str, Any]:
+    return {
+        "past_from_year": y0,
+        "past_to_year": y1,
+        "past_cagr": rate,
+        "past_basis": basis,
+        "past_sentence": sentence_id,
+    }
+
+
+def _past_from_levels(records: list[dict], until: int | None) -> dict[str, Any] | None:
+    """Return the growth between two levels one sentence states (由1.6万亿元增加到2.8万亿元)."""
+    by_sentence: dict[Any, list[dict]] = {}
+    for r in records:
+        if r["measure"] == "level" and not (_isnan(r["value_std"]) or _isnan(r["year"])):
+            if until is None or r["year"] <= until:
+                by_sentence.setdefault(r["sentence_id"], []).append(r)
+    pairs = []
+    for sid, rows in by_sentence.items():
+        first = min(rows, key=lambda r: (r["year"], r["position"]))
+        last = max(rows, key=lambda r: (r["year"], -r["position"]))
+        if (
+            last["year"] > first["year"]
+            and first["value_std"] > 0
+            and (first["unit_std"] == last["unit_std"])
+        ):
+            pairs.append((-(last["year"] - first["year"]), -last["year"], sid, first, last))
+    if not pairs:
+        return None
+    *_, sid, first, last = min(pairs, key=lambda t: t[:3])
+    y0, y1 = int(first["year"]), int(last["year"])
+    rate = (last["value_std"] / first["value_std"]) ** (1.0 / (y1 - y0)) - 1.0
+    basis = f"{first['value']:g}{first['unit']} in {y0} to {last['value']:g}{last['unit']} in {y1}"
+    return _past(y0, y1, rate, basis, sid)
 
 
 def _descending(x: float) -> tuple[int, float]:

@@ -1013,8 +1013,9 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
         "the target; a dash means the plan states only one end. For indicators measured in % "
         "(shares of GDP, insurance depth) the change in percentage points is easier to read than a "
         "growth rate of a share. Growth before the plan is what the plan itself reports for the "
-        "years up to its baseline (是2010年的1.8倍, 增长60%, 翻一番), as an annual rate: an achieved "
-        "rate, not a target, and the fairest like-for-like comparison across eras.</p>"
+        "years up to its baseline (年均增长13.8%, 是2010年的1.8倍, 增长60%, 翻一番, or both ends: "
+        "由1.6万亿元增加到2.8万亿元), as an annual rate: an achieved rate, not a target, and the "
+        "fairest like-for-like comparison across eras.</p>"
     )
 
 

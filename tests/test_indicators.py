@@ -821,6 +821,26 @@ def test_the_plans_own_growth_to_its_target_is_not_past_growth(growth):
     assert pd.isna(row["past_cagr"]) and pd.isna(row["past_from_year"])
 
 
+def test_past_growth_from_two_levels_of_one_sentence(manifest):
+    # A review that gives both ends of the last five years and no rate or multiple.
+    df = pd.DataFrame(
+        {
+            "plan_id": CQ,
+            "sentence_id": [3, 4],
+            "text": [
+                "“十二五”期间，全市存款余额由1.6万亿元增加到2.8万亿元。",
+                "到2020年，存款余额达到4.5万亿元。",
+            ],
+        }
+    )
+    found = indicators.extract_indicators(df, manifest.plan(CQ))
+    row = _growth_for(indicators.growth_table(found), CQ, "deposits")
+    assert (row["baseline_year"], row["baseline_value"]) == (2015, 2.8e12)
+    assert (row["past_from_year"], row["past_to_year"]) == (2010, 2015)
+    assert row["past_cagr"] == pytest.approx((2.8 / 1.6) ** (1 / 5) - 1)
+    assert row["past_basis"] == "1.6万亿元 in 2010 to 2.8万亿元 in 2015"
+
+
 def test_microcredit_loan_book_is_not_the_banking_loans(extracted, growth):
     loans = extracted[(extracted["plan_id"] == CQ) & (extracted["indicator"] == "loans")]
     assert not loans["source_text"].str.contains("小额贷款公司").any()
