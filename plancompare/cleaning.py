@@ -34,7 +34,7 @@ _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _SPACE_RUN = re.compile("  *")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
-# Markup and page furniture that people paste in with a plan copied from a web site.
+# Markup and page furniture that people paste in with a plan copied from a web site or a PDF.
 # Elements whose content is never plan text; a page's <head> carries only the site's title.
 _HIDDEN = re.compile(
     r"<(script|style|noscript|head|title|iframe|object|template|svg|nav|footer)\b[^>]*>.*?</\1\s*>"
@@ -47,7 +47,9 @@ _FURNITURE = re.compile(
     r"^\s*(?:首页\s*[>»›].*|当前位置[:：].*|您现在的位置[:：].*|打印本页|关闭窗口|【?打印】?|"
     r"【?关闭】?|返回顶部|分享到[:：]?.*|字体[:：]?\s*[大中小\s]+|浏览次数[:：]?\s*\d*|"
     r"责任编辑[:：].*|来源[:：][^。]{0,40}|扫一扫.*|网站地图.*|版权所有.*|Copyright.*|"
-    r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+)\s*$",
+    r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+|"
+    # Page numbers of a text copied out of a PDF: - 3 -, — 3 —, 第3页, 第3页共20页.
+    r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$",
     re.I | re.M,
 )
 

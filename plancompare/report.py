@@ -1346,7 +1346,9 @@ def methods_html(
         _evaluation_html(evaluation, coder),
         heading("Cleaning 文本清理", 3, "methods-cleaning").data,
         "<p>Full-width digits, letters and spaces were normalised without changing the Chinese; "
-        "the text was split into sentences at 。！？； and paragraph breaks; headings glued to the "
+        "the text was split into sentences at 。！？； and paragraph breaks (the line breaks of a "
+        "hard-wrapped text, as copied out of a PDF, were joined first and its page numbers "
+        "dropped); headings glued to the "
         "next sentence (第X章, 第X节, 一、, （一）, 1．, （1）, 专栏N) were detached and kept as each "
         "sentence's section path; the table of contents was dropped; repeated sentences were "
         "removed, keeping the first copy.</p>",

@@ -83,6 +83,48 @@ _MARKER_FIRST = frozenset(NUM + "第（(专0123456789")
 _LEADER_PAIRS = tuple(a + b for a in ("…", "..", "·") for b in ("…", "..", "·"))
 
 
+# A line that ends one of these closes its paragraph; a line of a hard-wrapped text (a plan
+# copied out of a PDF) that ends with none of them was cut mid-sentence.
+_LINE_CLOSERS = TERMINATORS + "：:"
+WRAP_TOLERANCE = 3  # characters a wrapped line may fall short of the wrap width (digits are narrow)
+MIN_WRAP_WIDTH = 12
+
+
+def _open_line(line: str) -> bool:
+    """Return whether a line ends without closing its sentence (。 or 。” close it)."""
+    end = line.rstrip(_CLOSERS)
+    return bool(line) and not (end and end[-1] in _LINE_CLOSERS)
+
+
+def unwrap_lines(text: str) -> str:
+    """Return text with the line breaks of hard wrapping removed (paragraphs and headings kept).
+
+    A text counts as hard-wrapped when most of its lines that end mid-sentence have about the
+    same length, the wrap width. Such a line is joined to the next unless the next one starts
+    with a heading marker; shorter lines (titles, headings) keep their breaks.
+    """
+    lines = text.split("\n")
+    widths = sorted(
+        len(line) for line in lines[:-1] if _open_line(line) and not _ANY_HEADING.match(line)
+    )
+    if len(widths) < 3:
+        return text
+    width = widths[len(widths) // 2]
+    near = sum(abs(n - width) <= WRAP_TOLERANCE for n in widths)
+    if width < MIN_WRAP_WIDTH or near < 0.6 * len(widths):
+        return text
+    out = [lines[0]]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        wrapped = (
+            _open_line(prev)
+            and len(prev) >= width - WRAP_TOLERANCE
+            and not _ANY_HEADING.match(prev)
+            and not _ANY_HEADING.match(line)
+        )
+        out.append(line if wrapped else "\n" + line)
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class SplitResult:
     """Sentences of one text with what splitting did to it."""
@@ -193,6 +235,7 @@ def split_sentences(text: str) -> SplitResult:
     blocks = _toc_blocks(text)
     titles = tuple(sorted(toc_titles(text, blocks), key=len, reverse=True))
     text, toc_removed = remove_toc(text, blocks)
+    text = unwrap_lines(text)
     sections: list[str] = []
     kinds: list[str] = []
     texts: list[str] = []

@@ -182,3 +182,36 @@ def test_toc_shortcut_removes_what_the_full_regex_removes(text):
     full = [b.group(0) for b in sentences._TOC.finditer(text)]
     full = [b for b in full if b.count("…") + b.count("..") >= 4]
     assert [b.group(0) for b in sentences._toc_blocks(text)] == full
+
+
+WRAPPED = """重庆市金融业发展规划
+第一章 发展基础
+“十二五”时期，全市金融业整体实力显著增强，2015年全市金融业增加值达
+- 3 -
+到1410亿元，占GDP比重达到9%。金融机构体系不断完善，各类金
+第 4 页 共 20 页
+融机构达到1500家。
+（一）发展目标
+到2020年，金融业增加值占GDP比重达到11%以上，金融业资产规模达到7万亿
+元。
+"""
+
+
+def test_a_hard_wrapped_text_is_joined_into_its_sentences():
+    # A plan copied out of a PDF: lines cut at a fixed width, page numbers between them.
+    df = split_sentences(clean_text(WRAPPED)).sentences
+    assert df["text"].tolist() == [
+        "重庆市金融业发展规划",  # a title shorter than the wrap width keeps its line
+        "第一章发展基础",
+        "“十二五”时期，全市金融业整体实力显著增强，2015年全市金融业增加值达到1410亿元，"
+        "占GDP比重达到9%。",
+        "金融机构体系不断完善，各类金融机构达到1500家。",
+        "（一）发展目标",
+        "到2020年，金融业增加值占GDP比重达到11%以上，金融业资产规模达到7万亿元。",
+    ]
+    assert df["kind"].tolist()[1] == "heading"
+
+
+def test_a_text_whose_lines_are_paragraphs_keeps_every_break():
+    text = "成都市金融业发展规划\n为加快发展，编制本规划。\n一、规划背景\n（一）发展基础。成都金融业平稳发展。"
+    assert sentences.unwrap_lines(clean_text(text)) == clean_text(text)
