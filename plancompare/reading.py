@@ -131,7 +131,9 @@ def read_plan_text(path: Path | str, encoding: str | None = None) -> RawText:
     """Return the decoded text of a plan file; raise InputError for a missing or undecodable file."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: file not found")
+        raise InputError(
+            f"{path}: {'a folder, not a text file' if path.is_dir() else 'file not found'}"
+        )
     data = path.read_bytes()
     text, enc = decode(data, path, encoding)
     return RawText(text=text, encoding=enc, sha256=sha256_bytes(data), n_bytes=len(data))

@@ -176,6 +176,9 @@ def test_file_cut_inside_a_character_is_called_truncated(tmp_path):
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(reading.InputError, match="file not found"):
         reading.read_plan_text(tmp_path / "nowhere.txt")
+    (tmp_path / "plan.txt").mkdir()
+    with pytest.raises(reading.InputError, match="plan.txt: a folder, not a text file"):
+        reading.read_plan_text(tmp_path / "plan.txt")
 
 
 # --- refusals with one-line reasons -------------------------------------------------------------
