@@ -27,7 +27,7 @@ _SEARCH_SCRIPT = r"""<script type="text/javascript">
   function filter() {
     var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
     rows.forEach(function (r) {
-      var t = r.textContent.toLowerCase();
+      var t = (r.textContent + " " + (r.getAttribute("data-search") || "")).toLowerCase();
       var hit = words.every(function (w) { return t.indexOf(w) >= 0; });
       r.style.display = hit ? "" : "none"; if (hit) { shown += 1; }
     });
@@ -82,20 +82,26 @@ def table_html(
     table_id: str | None = None,
     cls: str = "pc-table",
     find: dict[str, str] | None = None,
+    search: list[str] | None = None,
 ) -> str:
-    """Return a table as HTML with every cell escaped; `find` maps columns to a table to search."""
+    """Return a table as HTML with every cell escaped; `find` maps columns to a table to search.
+
+    `search` gives each row more text its search box matches (not shown), e.g. the simplified
+    form of a sentence quoted in traditional script.
+    """
     attr = f' id="{esc(table_id)}"' if table_id else ""
     find = find or {}
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
     cols = list(df.columns)
+    extra = search if search is not None else [""] * len(df)
     body = "".join(
-        "<tr>"
+        (f'<tr data-search="{esc(more)}">' if more else "<tr>")
         + "".join(
             f"<td>{find_link(v, find[c]) if c in find else esc(v)}</td>"
             for c, v in zip(cols, row, strict=True)
         )
         + "</tr>"
-        for row in df.itertuples(index=False, name=None)
+        for row, more in zip(df.itertuples(index=False, name=None), extra, strict=True)
     )
     return f'<table class="{esc(cls)}"{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -114,14 +120,16 @@ def table(df: pd.DataFrame) -> HTML:
     return HTML(table_html(df))
 
 
-def searchable_table(df: pd.DataFrame, table_id: str) -> HTML:
+def searchable_table(df: pd.DataFrame, table_id: str, search: list[str] | None = None) -> HTML:
     """Return an escaped table with a search box and click-to-sort headers that work offline."""
     tid = esc(table_id)
     return HTML(
         f'<input type="search" class="pc-search" id="{tid}-search" '
         f'placeholder="Search sentences 搜索…" aria-label="Search the table">'
         f' <span class="pc-muted" id="{tid}-count"></span>'
-        f'<div class="pc-scroll">{table_html(df, table_id)}</div>' + _SEARCH_SCRIPT % {"id": tid}
+        f'<div class="pc-scroll">{table_html(df, table_id, search=search)}</div>'
+        + _SEARCH_SCRIPT
+        % {"id": tid}
     )
 
 
@@ -796,7 +804,9 @@ def kwic_html(kw: pd.DataFrame, labels: dict[str, str], glossary: dict[str, str]
         f'<tr><td class="pc-muted" title="{esc(r.section or "")}">'
         + (f"{esc(labels.get(r.plan_id, r.plan_id))}<br>" if many else "")
         + f'§ {esc(short_section(r.section))}</td><td class="l">{esc(r.left)}</td>'
-        f'<td class="k" title="{esc(glossary.get(r.keyword, ""))}">{esc(r.keyword)}</td>'
+        # The gloss is looked up by the (simplified) term; the keyword is quoted as written.
+        f'<td class="k" title="{esc(glossary.get(getattr(r, "term", r.keyword), ""))}">'
+        f"{esc(r.keyword)}</td>"
         f'<td class="r">{esc(r.right)}</td></tr>'
         for r in kw.itertuples()
     )
@@ -964,8 +974,15 @@ def sentences_frame(sentences: pd.DataFrame, labels: dict[str, str]) -> pd.DataF
 
 
 def sentences_table(sentences: pd.DataFrame, labels: dict[str, str], table_id: str) -> HTML:
-    """Return the searchable, sortable table of all coded sentences."""
-    return searchable_table(sentences_frame(sentences, labels), table_id)
+    """Return the searchable, sortable table of all coded sentences.
+
+    A sentence quoted in traditional script is also found by its simplified form, which is how
+    terms and glossary links name it.
+    """
+    body = sentences[sentences["kind"] == "sentence"]
+    simplified = body["text_simplified"] if "text_simplified" in body else body["text"]
+    search = [s if s != t else "" for t, s in zip(body["text"], simplified, strict=True)]
+    return searchable_table(sentences_frame(sentences, labels), table_id, search)
 
 
 # --- indicators ----------------------------------------------------------------------------------

@@ -413,10 +413,13 @@ def kwic_many(
     rows = coded_sentences(sentences)
     if plan_id is not None:
         rows = rows.loc[rows["plan_id"] == plan_id]
-    # Plain tuples, grouped by plan once: the terms are then looked up without pandas.
+    # Plain tuples, grouped by plan once: the terms are then looked up without pandas. Terms are
+    # simplified (they come from the segmented simplified text): a traditional-script sentence
+    # is searched in its simplified form and quoted in its own script at the same places.
     columns = ["plan_id", "sentence_id", "section", "text"]
+    search = "text_simplified" if "text_simplified" in rows.columns else "text"
     by_plan: dict[str, list[tuple]] = {p: [] for p in plan_order(rows)}
-    for rec in zip(*(rows[c].tolist() for c in columns), strict=True):
+    for rec in zip(*(rows[c].tolist() for c in [*columns, search]), strict=True):
         by_plan[str(rec[0])].append(rec)
     lines = []
     for term in terms:
@@ -428,15 +431,17 @@ def kwic_many(
 
 
 def _kwic_lines(records: list[tuple], term: str, width: int) -> Iterator[tuple]:
-    """Yield KWIC tuples of one plan's (plan_id, sentence_id, section, text) records, in order."""
-    for plan, sentence_id, section, text in records:
-        text = str(text)
-        start = text.find(term)
+    """Yield KWIC tuples of one plan's (plan_id, sentence_id, section, text, search) records."""
+    for plan, sentence_id, section, text, search in records:
+        text, search = str(text), str(search)
+        if len(search) != len(text):  # the script conversion changed the length: quote it
+            text = search
+        start = search.find(term)
         while start >= 0:
             end = start + len(term)
             left = text[max(0, start - width) : start]
-            yield plan, sentence_id, section, left, term, text[end : end + width]
-            start = text.find(term, end)
+            yield plan, sentence_id, section, left, text[start:end], text[end : end + width]
+            start = search.find(term, end)
 
 
 # --- stop words ---------------------------------------------------------------------------------

@@ -171,3 +171,34 @@ def test_screenshots(opened):
     (ARTIFACTS / "screenshots.json").write_text(
         json.dumps(sorted(opened), indent=1) + "\n", encoding="utf-8"
     )
+
+
+def test_search_finds_a_traditional_sentence_by_its_simplified_term(browser, tmp_path):
+    import pandas as pd
+
+    from plancompare import report
+
+    sentences = pd.DataFrame(
+        {
+            "plan_id": ["t", "t", "s"],
+            "sentence_id": [1, 2, 1],
+            "section": "",
+            "kind": "sentence",
+            "text": ["支持銀行業發展。", "完善支付體系。", "支持银行业发展。"],
+            "text_simplified": ["支持银行业发展。", "完善支付体系。", "支持银行业发展。"],
+            "primary_category": "institutions",
+            "matched_terms": "",
+            "evidence": "",
+        }
+    )
+    page_html = report.sentences_table(sentences, {"t": "Trad", "s": "Simp"}, "all").data
+    path = tmp_path / "search.html"
+    path.write_text(f'<!doctype html><meta charset="utf-8"><body>{page_html}</body>', "utf-8")
+    o = Opened(browser, path)
+    try:
+        o.page.locator("#all-search").fill("银行")
+        shown = o.page.locator("#all tbody tr:not([style*='display: none'])").all_inner_texts()
+        assert len(shown) == 2 and any("銀行" in t for t in shown), shown
+        assert o.errors == []
+    finally:
+        o.close()

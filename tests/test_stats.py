@@ -402,3 +402,23 @@ def test_real_plans_shares_intervals_and_terms() -> None:
     assert (terms["count_left"] + terms["count_right"] >= 3).all()
     lines = stats.kwic(df, "结算", plan_id=cq)
     assert len(lines) == df[df.plan_id == cq]["text"].str.count("结算").sum()
+
+
+def test_kwic_finds_a_term_in_a_traditional_sentence_and_quotes_it_as_written() -> None:
+    df = pd.DataFrame(
+        {
+            "plan_id": ["T", "S"],
+            "sentence_id": [1, 1],
+            "section": "",
+            "kind": "sentence",
+            "text": ["支持銀行業金融機構發展。", "支持银行业发展。"],
+            "text_simplified": ["支持银行业金融机构发展。", "支持银行业发展。"],
+            "primary_category": "institutions",
+        }
+    )
+    lines = stats.kwic_many(df, ["银行"], width=2)
+    assert lines[["plan_id", "left", "keyword", "right"]].values.tolist() == [
+        ["T", "支持", "銀行", "業金"],
+        ["S", "支持", "银行", "业发"],
+    ]
+    assert lines["term"].tolist() == ["银行", "银行"]
