@@ -129,6 +129,11 @@ def process_text(
     )
     records = zip(ids, simplified, sections, kinds, strict=True)
     found = indicators.extract_from_records(records, plan, _indicator_map())
+    if traditional and len(found):
+        # Figures are read from the simplified form; their evidence is quoted as the plan wrote it.
+        own = dict(zip(ids, texts, strict=True))
+        quoted = [own[sid] for sid in found["sentence_id"]]
+        found["source_text"] = pd.array(quoted, dtype=found["source_text"].dtype)
     return ProcessedPlan(df, counts, found, table)
 
 

@@ -143,6 +143,11 @@ def test_traditional_utf8_copy_codes_within_a_few_sentences(tmp_path, codebook, 
     result, _ = process_bytes(tmp_path, "hant", traditional_text("s2t").encode("utf-8"), codebook)
     assert result.counts.script == "traditional"
     assert count_gap(category_counts(result), category_counts(original)) <= 3
+    # The figures are the original's; their evidence is quoted in the plan's own script.
+    found = result.indicators
+    assert sorted(found["value"].dropna()) == sorted(original.indicators["value"].dropna())
+    assert found["source_text"].str.contains("發展|機構|銀行").any()
+    assert not found["source_text"].str.contains("发展|机构|银行").any()
 
 
 def test_undecodable_declared_file_names_file_and_offset(tmp_path):
