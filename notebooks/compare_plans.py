@@ -119,7 +119,7 @@ report.sentences_table(sentences, labels, "all-sentences")
 
 # %%
 display(report.section("methods", "Methods 方法"))
-report.methods_section(processed_dir, plans, counts, sentences)
+report.methods_section(processed_dir, plans, counts, sentences, found)
 
 # %%
 report.provenance_section(

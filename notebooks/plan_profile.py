@@ -84,7 +84,7 @@ report.sentences_table(sentences, labels, "all-sentences")
 
 # %%
 display(report.section("methods", "Methods 方法"))
-report.methods_section(processed_dir, [plan], [counts], sentences)
+report.methods_section(processed_dir, [plan], [counts], sentences, found)
 
 # %%
 report.provenance_section(manifest, [plan_id], {"plan_id": plan_id, "coder": coder}, processed_dir)

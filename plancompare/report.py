@@ -14,7 +14,7 @@ from IPython.display import HTML
 
 from . import paths, style
 from .manifest import Manifest, Plan
-from .pipeline import PlanCounts, load_indicators
+from .pipeline import PlanCounts
 from .reading import sha256_file
 from .storage import read_yaml
 
@@ -1433,14 +1433,21 @@ def profile_toc() -> HTML:
 
 
 def methods_section(
-    processed_dir: Path | str, plans: list[Plan], counts: list[PlanCounts], sentences: pd.DataFrame
+    processed_dir: Path | str,
+    plans: list[Plan],
+    counts: list[PlanCounts],
+    sentences: pd.DataFrame,
+    found: pd.DataFrame,
 ) -> HTML:
-    """Return the methods appendix for these plans, with the evaluation found for processed_dir."""
+    """Return the methods appendix for these plans, with the evaluation found for processed_dir.
+
+    `found` is the plans' indicator table as the notebook loaded it (it shows which plans had a
+    flattened indicator table).
+    """
     from . import coding, segment
 
     evaluation, _ = load_evaluation_for(processed_dir)
     coder = str(sentences["coder"].iloc[0])
-    found = load_indicators(processed_dir, [p.id for p in plans])
     table_plans = set(found.loc[found["source"] == "table", "plan_id"])
     return methods_html(
         coding.load_codebook(),
