@@ -11,7 +11,7 @@ from . import paths, pipeline, stats
 from .charts import FONT, WIDTH
 from .indicators import IndicatorMap, load_indicator_map
 from .manifest import Manifest, Plan
-from .report import esc
+from .report import count_of, esc
 from .style import ALL_CATEGORIES, category_label
 
 COLOUR_SCHEME = "blues"
@@ -191,21 +191,17 @@ def summary(
     }
 
 
-def _count(n: int, noun: str, plural: str = "") -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
-
-
 def summary_text(info: dict[str, object]) -> str:
     """Return the corpus summary as one sentence, naming the manifest's plans it leaves out."""
     missing = info.get("missing") or []
     text = (
-        f"{_count(info['plans'], 'plan')} from {_count(info['cities'], 'city', 'cities')}, "
+        f"{count_of(info['plans'], 'plan')} from {count_of(info['cities'], 'city', 'cities')}, "
         f"{'period' if len(info['periods']) == 1 else 'periods'} {', '.join(info['periods'])}; "
-        f"{_count(info['sentences'], 'distinct sentence')}."
+        f"{count_of(info['sentences'], 'distinct sentence')}."
     )
     if missing:
         text += (
-            f" Not shown: {_count(len(missing), 'plan')} of the manifest that could not be "
+            f" Not shown: {count_of(len(missing), 'plan')} of the manifest that could not be "
             f"processed ({', '.join(missing)})."
         )
     return text

@@ -60,6 +60,11 @@ _SEARCH_SCRIPT = r"""<script type="text/javascript">
 </script>"""
 
 
+def count_of(n: int, noun: str, plural: str = "") -> str:
+    """Return '1 plan' or '3 plans' (`plural` when adding an s is wrong: cities)."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
+
+
 def esc(value: object) -> str:
     """Return a value as HTML-escaped text (quotes included)."""
     return html.escape("" if value is None else str(value), quote=True)
@@ -671,7 +676,7 @@ def indicator_statements(
         text = "The plans state no indicator in common, so no growth can be compared between them."
     else:
         text = (
-            f"The plans state {n_shared} indicator{'' if n_shared == 1 else 's'} in common; "
+            f"The plans state {count_of(n_shared, 'indicator')} in common; "
             f"implied growth can be compared for the {len(both)} with a baseline and a target "
             "in both"
             + (f" (for the other {only}, one plan lacks a baseline or a target)." if only else ".")
@@ -1276,7 +1281,8 @@ def limitations(
         if c.duplicates_dropped:
             n = c.duplicates_dropped
             damage.append(
-                f"{n} repeated sentence{' was' if n == 1 else 's were'} dropped (first copy kept)"
+                f"{count_of(n, 'repeated sentence')} {'was' if n == 1 else 'were'} dropped "
+                "(first copy kept)"
             )
         if c.toc_chars_removed:
             damage.append(f"a table of contents of {c.toc_chars_removed} characters was removed")
