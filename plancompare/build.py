@@ -12,7 +12,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -588,7 +588,7 @@ def _process_stage(
         else:
             todo.append(plan)
     rebuilt = False
-    for plan, outcome in executor.map(process_one, todo, manifest, settings):
+    for plan, outcome in process_plans(todo, manifest, settings, executor):
         extra = {"input_error": outcome.input_error}
         plans_state[plan.id] = record(plans_state.get(plan.id), outcome, plan_dep[plan.id], extra)
         rebuilt = rebuilt or outcome.status == "ok"  # processed now, not found in the cache
@@ -597,6 +597,20 @@ def _process_stage(
         progress(line + (f": {outcome.reason}" if outcome.reason else ""))
         outcomes.append(outcome)
     return outcomes, rebuilt
+
+
+def process_plans(
+    plans: list[Plan], manifest: Manifest, settings: Settings, executor
+) -> Iterator[tuple[Plan, Outcome]]:
+    """Yield (plan, outcome) for every plan as it is processed (segmenting in helpers if any)."""
+    if not plans:
+        return  # before the imports: a run with nothing to process never imports pandas
+    from . import coding, segment
+
+    helpers = settings.segmentation_helpers()
+    words = coding.load_codebook().all_terms() if helpers else ()
+    with segment.helpers(helpers, words):
+        yield from executor.map(process_one, plans, manifest, settings)
 
 
 EVALUATION_INPUTS = ("validation", "second coder", "codebook", "code")

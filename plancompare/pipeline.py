@@ -97,8 +97,16 @@ def process_text(
     texts, n_chars = table["text"].tolist(), table["n_chars"].tolist()
     # Coding and segmentation read the simplified form; quotes keep the plan's own script.
     simplified = [cleaning.to_simplified(t) for t in texts] if traditional else texts
+    # Segmentation starts first: in a helper process (segment.helpers) it runs meanwhile.
+    tokens = segment.submit(simplified, codebook.all_terms())
     coded = coding.code_texts(simplified, codebook, coder)
-    tokens = segment.segment_all(simplified, codebook.all_terms())
+    records = zip(ids, simplified, sections, kinds, strict=True)
+    found = indicators.extract_from_records(records, plan, _indicator_map())
+    if traditional and len(found):
+        # Figures are read from the simplified form; their evidence is quoted as the plan wrote it.
+        own = dict(zip(ids, texts, strict=True))
+        quoted = [own[sid] for sid in found["sentence_id"]]
+        found["source_text"] = pd.array(quoted, dtype=found["source_text"].dtype)
     # Built as an Arrow table from the column lists: written to Parquet as it is, and turned
     # into a DataFrame in one conversion (several times cheaper than pandas' own constructor).
     table = pa.table(
@@ -111,7 +119,7 @@ def process_text(
             "text_simplified": simplified,
             "n_chars": n_chars,
             **{c: [row[c] for row in coded] for c in coding.CODED_COLUMNS},
-            "tokens": [" ".join(words) for words in tokens],
+            "tokens": tokens(),
         }
     ).select(SENTENCE_COLUMNS)
     df = table.to_pandas()
@@ -127,13 +135,6 @@ def process_text(
         distinct_chars=sum(n for n, k in zip(n_chars, kinds, strict=True) if k == "sentence"),
         raw_sha256=raw.sha256,
     )
-    records = zip(ids, simplified, sections, kinds, strict=True)
-    found = indicators.extract_from_records(records, plan, _indicator_map())
-    if traditional and len(found):
-        # Figures are read from the simplified form; their evidence is quoted as the plan wrote it.
-        own = dict(zip(ids, texts, strict=True))
-        quoted = [own[sid] for sid in found["sentence_id"]]
-        found["source_text"] = pd.array(quoted, dtype=found["source_text"].dtype)
     return ProcessedPlan(df, counts, found, table)
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     import jieba
+
+logger = logging.getLogger(__name__)
 
 # Frequency given to user words: high enough that jieba keeps each term whole.
 USER_WORD_FREQ = 200_000
@@ -36,6 +42,83 @@ def segment_all(texts: Iterable[str], user_words: Iterable[str] = ()) -> list[li
     """Return the words of each text, with one tokenizer looked up for them all."""
     tok = tokenizer(tuple(sorted(set(user_words))))
     return [[w for w in tok.lcut(text, HMM=False) if w.strip()] for text in texts]
+
+
+def joined_tokens(texts: Iterable[str], user_words: Iterable[str] = ()) -> list[str]:
+    """Return each text's words joined by single spaces (the sentence table's tokens column)."""
+    return [" ".join(words) for words in segment_all(texts, user_words)]
+
+
+def _load(user_words: tuple[str, ...]) -> float:
+    """Load jieba's dictionary and these user words; return this process's CPU seconds so far."""
+    tokenizer(user_words)
+    return time.process_time()
+
+
+# The helper processes of `helpers` while its context is open, and their start-up tasks.
+_pool: ProcessPoolExecutor | None = None
+_starting: list = []
+
+
+@contextmanager
+def helpers(n: int, user_words: Iterable[str] = ()) -> Iterator[None]:
+    """Segment in n helper processes while the context is open; n < 1 segments in this process.
+
+    jieba is pure Python and holds the GIL, so threads cannot segment while a run codes and
+    extracts indicators; helper processes can, on the other cores. They are spawned, not
+    forked (the run has threads), and each loads jieba's dictionary as it starts.
+    """
+    global _pool
+    if n < 1 or _pool is not None:
+        yield
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    words = tuple(sorted(set(user_words)))
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(n, mp_context=context, initializer=_load, initargs=(words,))
+    try:
+        # One task per helper starts them all now: their dictionaries load while the run works.
+        _starting[:] = [pool.submit(_load, words) for _ in range(n)]
+        _pool = pool
+        yield
+    finally:
+        _pool = None
+        _starting.clear()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def wait_for_helpers() -> list[float]:
+    """Wait for the helpers' start-up; return their CPU seconds by then (for the benchmarks)."""
+    return [future.result() for future in list(_starting)]
+
+
+def submit(texts: Iterable[str], user_words: Iterable[str] = ()) -> Callable[[], list[str]]:
+    """Start segmenting texts (in a helper when `helpers` runs); return what gives `joined_tokens`.
+
+    A helper that dies is not fatal: its texts are segmented here instead.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    texts, words = list(texts), tuple(sorted(set(user_words)))
+    pool = _pool
+    if pool is None:
+        return lambda: joined_tokens(texts, words)
+    try:
+        future = pool.submit(joined_tokens, texts, words)
+    except (BrokenProcessPool, RuntimeError) as exc:
+        logger.warning("segmentation helper unavailable (%s); segmenting here", exc)
+        return lambda: joined_tokens(texts, words)
+
+    def result() -> list[str]:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            logger.warning("segmentation helper stopped (%s); segmenting here", exc)
+            return joined_tokens(texts, words)
+
+    return result
 
 
 def jieba_version() -> str:

@@ -35,6 +35,14 @@ class Settings:
         """Return whether this run forks its report kernels from a fork server it starts itself."""
         return self.warm_kernels and self.executor == "local"
 
+    def segmentation_helpers(self) -> int:
+        """Return how many helper processes segment text while this run processes plans itself.
+
+        With several jobs the run codes and extracts in threads and segments in helpers; a Dask
+        worker processes a plan whole, so the Dask executor needs none.
+        """
+        return max(0, self.jobs - 1) if self.executor == "local" else 0
+
     def renders_everything(self) -> bool:
         """Return whether every selected report will render (forced, or no build record yet)."""
         return self.force or not (Path(self.out) / BUILD_FILE).is_file()

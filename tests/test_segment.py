@@ -1,0 +1,93 @@
+"""Segmentation in helper processes gives the same tokens and tables as segmenting in the run."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from plancompare import build, segment
+from plancompare.coding import load_codebook
+from plancompare.executors import LocalExecutor
+from plancompare.manifest import load_manifest
+from plancompare.settings import Settings
+
+WORDS = load_codebook().all_terms()
+TEXTS = [
+    "加快建设国内重要功能性金融中心，完善多层次资本市场体系。",
+    "到2020年，金融业增加值达到2000亿元左右，占全市生产总值的比重达到9%。",
+    "防范和化解区域性金融风险，守住不发生系统性金融风险的底线。",
+    "引进和培养高层次金融人才，建设金融人才高地。",
+    "",
+]
+
+
+def test_helpers_count_follows_jobs_and_executor():
+    assert Settings(jobs=1).segmentation_helpers() == 0
+    assert Settings(jobs=2).segmentation_helpers() == 1
+    assert Settings(jobs=4).segmentation_helpers() == 3
+    # A Dask worker processes a plan whole: no helpers beside it.
+    assert Settings(jobs=2, executor="dask").segmentation_helpers() == 0
+
+
+def test_joined_tokens_are_the_words_with_single_spaces():
+    joined = segment.joined_tokens(TEXTS[:1], WORDS)
+    assert joined == [" ".join(segment.segment(TEXTS[0], WORDS))]
+    # The codebook's terms stay whole (资本市场 is a term).
+    assert "资本市场" in joined[0].split(" ")
+    assert segment.joined_tokens([""], WORDS) == [""]
+
+
+def test_a_helper_segments_exactly_as_this_process_does():
+    here = segment.joined_tokens(TEXTS, WORDS)
+    with segment.helpers(1, WORDS):
+        assert len(segment.wait_for_helpers()) == 1
+        pending = [segment.submit([t], WORDS) for t in TEXTS]
+        there = [p()[0] for p in pending]
+    assert there == here
+    assert "系统性" in there[2].split(" ") and "金融风险" in there[2].split(" ")
+
+
+def test_without_helpers_submit_segments_here():
+    assert segment._pool is None
+    assert segment.submit(TEXTS, WORDS)() == segment.joined_tokens(TEXTS, WORDS)
+
+
+def test_a_helper_that_dies_is_replaced_by_segmenting_here(caplog):
+    here = segment.joined_tokens(TEXTS, WORDS)
+    with segment.helpers(1, WORDS):
+        segment.wait_for_helpers()
+        for pid in list(segment._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        with caplog.at_level("WARNING", logger="plancompare.segment"):
+            got = segment.submit(TEXTS, WORDS)()
+    assert got == here
+    assert "segmenting here" in caplog.text
+    assert segment._pool is None  # the context closed the broken pool
+
+
+@pytest.fixture(scope="module")
+def processed_both_ways(tmp_path_factory) -> tuple[Path, Path]:
+    """Process the shipped plans with one job and with two (one segmentation helper)."""
+    manifest = load_manifest(Path(build.paths.MANIFEST))
+    folders = []
+    for jobs in (1, 2):
+        folder = tmp_path_factory.mktemp(f"jobs-{jobs}")
+        settings = Settings(processed=folder, force=True, jobs=jobs)
+        outcomes = list(
+            build.process_plans(list(manifest.plans), manifest, settings, LocalExecutor(jobs))
+        )
+        assert sorted(o.status for _, o in outcomes) == ["ok"] * len(manifest.plans)
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
+def test_processing_with_helpers_writes_the_same_bytes(processed_both_ways):
+    one, two = processed_both_ways
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert any(f.name == "sentences.parquet" for f in files)
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    for f in files:
+        assert (one / f).read_bytes() == (two / f).read_bytes(), f
