@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     import jieba
 
@@ -55,9 +57,33 @@ def _load(user_words: tuple[str, ...]) -> float:
     return time.process_time()
 
 
-# The helper processes of `helpers` while its context is open, and their start-up tasks.
-_pool: ProcessPoolExecutor | None = None
-_starting: list = []
+@dataclass
+class _Helpers:
+    """The helper processes `helpers` allows: started by the first text to segment."""
+
+    n: int
+    words: tuple[str, ...]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    pool: ProcessPoolExecutor | None = None
+    starting: list[Future] = field(default_factory=list)
+
+    def get_pool(self) -> ProcessPoolExecutor:
+        """Return the pool, starting it (and every helper's dictionary load) on first use."""
+        with self.lock:
+            if self.pool is None:
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+
+                context = multiprocessing.get_context("spawn")
+                self.pool = ProcessPoolExecutor(
+                    self.n, mp_context=context, initializer=_load, initargs=(self.words,)
+                )
+                # One task per helper spawns them all now, not one by one as work arrives.
+                self.starting = [self.pool.submit(_load, self.words) for _ in range(self.n)]
+            return self.pool
+
+
+_helpers: _Helpers | None = None
 
 
 @contextmanager
@@ -65,33 +91,30 @@ def helpers(n: int, user_words: Iterable[str] = ()) -> Iterator[None]:
     """Segment in n helper processes while the context is open; n < 1 segments in this process.
 
     jieba is pure Python and holds the GIL, so threads cannot segment while a run codes and
-    extracts indicators; helper processes can, on the other cores. They are spawned, not
-    forked (the run has threads), and each loads jieba's dictionary as it starts.
+    extracts indicators; helper processes can, on the other cores. They start with the first
+    text to segment (a run whose plans are all cached starts none), are spawned, not forked
+    (the run has threads), and each loads jieba's dictionary as it starts.
     """
-    global _pool
-    if n < 1 or _pool is not None:
+    global _helpers
+    if n < 1 or _helpers is not None:
         yield
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    words = tuple(sorted(set(user_words)))
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(n, mp_context=context, initializer=_load, initargs=(words,))
+    _helpers = state = _Helpers(n, tuple(sorted(set(user_words))))
     try:
-        # One task per helper starts them all now: their dictionaries load while the run works.
-        _starting[:] = [pool.submit(_load, words) for _ in range(n)]
-        _pool = pool
         yield
     finally:
-        _pool = None
-        _starting.clear()
-        pool.shutdown(wait=True, cancel_futures=True)
+        _helpers = None
+        if state.pool is not None:
+            state.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def wait_for_helpers() -> list[float]:
-    """Wait for the helpers' start-up; return their CPU seconds by then (for the benchmarks)."""
-    return [future.result() for future in list(_starting)]
+    """Start the helpers and wait for them; return their CPU seconds by then (for benchmarks)."""
+    state = _helpers
+    if state is None:
+        return []
+    state.get_pool()
+    return [future.result() for future in state.starting]
 
 
 def submit(texts: Iterable[str], user_words: Iterable[str] = ()) -> Callable[[], list[str]]:
@@ -102,11 +125,11 @@ def submit(texts: Iterable[str], user_words: Iterable[str] = ()) -> Callable[[],
     from concurrent.futures.process import BrokenProcessPool
 
     texts, words = list(texts), tuple(sorted(set(user_words)))
-    pool = _pool
-    if pool is None:
+    state = _helpers
+    if state is None:
         return lambda: joined_tokens(texts, words)
     try:
-        future = pool.submit(joined_tokens, texts, words)
+        future = state.get_pool().submit(joined_tokens, texts, words)
     except (BrokenProcessPool, RuntimeError) as exc:
         logger.warning("segmentation helper unavailable (%s); segmenting here", exc)
         return lambda: joined_tokens(texts, words)

@@ -51,7 +51,7 @@ def test_a_helper_segments_exactly_as_this_process_does():
 
 
 def test_without_helpers_submit_segments_here():
-    assert segment._pool is None
+    assert segment._helpers is None
     assert segment.submit(TEXTS, WORDS)() == segment.joined_tokens(TEXTS, WORDS)
 
 
@@ -59,13 +59,20 @@ def test_a_helper_that_dies_is_replaced_by_segmenting_here(caplog):
     here = segment.joined_tokens(TEXTS, WORDS)
     with segment.helpers(1, WORDS):
         segment.wait_for_helpers()
-        for pid in list(segment._pool._processes):
+        for pid in list(segment._helpers.pool._processes):
             os.kill(pid, signal.SIGKILL)
         with caplog.at_level("WARNING", logger="plancompare.segment"):
             got = segment.submit(TEXTS, WORDS)()
     assert got == here
     assert "segmenting here" in caplog.text
-    assert segment._pool is None  # the context closed the broken pool
+    assert segment._helpers is None  # the context closed the broken pool
+
+
+def test_helpers_start_only_when_there_is_text_to_segment():
+    # A run whose plans are all cached opens the context but segments nothing: no process.
+    with segment.helpers(1, WORDS):
+        assert segment._helpers.pool is None
+    assert segment._helpers is None
 
 
 @pytest.fixture(scope="module")
