@@ -294,7 +294,7 @@ def bench_rerun(corpus: Path, jobs: int) -> dict:
     t_full, proc = run_all(*args, "--jobs", str(jobs))
     full = {
         "full render of the corpus, s": round(t_full, 1),
-        "reports rendered": rendered_count(out),
+        "full render: reports rendered": rendered_count(out),
         "full render exit code": proc.returncode,
         "corpus overview rendered": (out / "corpus-overview.html").is_file(),
     }
