@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -57,6 +58,21 @@ def _load(user_words: tuple[str, ...]) -> float:
     return time.process_time()
 
 
+def _start_helper(user_words: tuple[str, ...]) -> None:
+    """Begin a helper process: exit when the run that started it is gone, then load jieba."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        # A run killed outright (SIGKILL, SIGTERM) cannot shut its pool down, and a helper
+        # holds both ends of its task queue, so it would wait forever: the parent is polled.
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    _load(user_words)
+
+
 @dataclass
 class _Helpers:
     """The helper processes `helpers` allows: started by the first text to segment."""
@@ -76,7 +92,7 @@ class _Helpers:
 
                 context = multiprocessing.get_context("spawn")
                 self.pool = ProcessPoolExecutor(
-                    self.n, mp_context=context, initializer=_load, initargs=(self.words,)
+                    self.n, mp_context=context, initializer=_start_helper, initargs=(self.words,)
                 )
                 # One task per helper spawns them all now, not one by one as work arrives.
                 self.starting = [self.pool.submit(_load, self.words) for _ in range(self.n)]

@@ -98,3 +98,45 @@ def test_processing_with_helpers_writes_the_same_bytes(processed_both_ways):
     assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
     for f in files:
         assert (one / f).read_bytes() == (two / f).read_bytes(), f
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+from plancompare import segment
+with segment.helpers(1, ["资本市场"]):
+    segment.wait_for_helpers()
+    print(*segment._helpers.pool._processes, flush=True)
+    time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for this purpose: it runs nothing and its parent will reap it.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.is_file() and stat.read_text().split(") ", 1)[-1].startswith("Z"))
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_helpers_exit_when_the_run_is_killed():
+    import subprocess
+    import sys
+    import time
+
+    run = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pids = [int(p) for p in run.stdout.readline().split()]
+        assert len(pids) == 1 and _alive(pids[0])
+        run.kill()  # no clean-up runs: as a scheduler's SIGKILL
+        run.wait()
+        deadline = time.monotonic() + 10
+        while _alive(pids[0]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pids[0])
+    finally:
+        run.kill()
