@@ -166,6 +166,11 @@ class IndicatorMap:
             return key
         return d.label_zh if lang == "zh" else d.label_en
 
+    def is_flow(self, key: str) -> bool:
+        """Return whether an indicator counts what is new (an alias of it begins with 新增)."""
+        d = self.indicators.get(key)
+        return d is not None and any(a.startswith("新增") for a in d.aliases)
+
     def unit_of(self, key: str) -> str:
         """Return the standard unit of a canonical key ('' if unknown)."""
         d = self.indicators.get(key)
@@ -186,9 +191,12 @@ class IndicatorMap:
                 if any(x in sentence for x in d.exclude_sentence):
                     continue
                 exclude = self._exclude[d.key]
+            per_head = d is None or d.unit_std != "CNY/person"
             for m in pat.finditer(text):
                 if exclude and _excluded(text, m.start(), m.end(), exclude):
                     continue
+                if per_head and text[max(0, m.start() - 2) : m.start()] in _PER_HEAD:
+                    continue  # 人均存款余额 is not the deposits total
                 rank = (m.end(), m.end() - m.start())
                 # Strictly greater: on a full tie the earlier pattern wins.
                 if best is None or rank > best_rank:
@@ -204,6 +212,10 @@ class IndicatorMap:
         for prefix in set(self._prefix_re.findall(text)):
             found.update(self._by_prefix[prefix])
         return sorted(found)
+
+
+# Words before a name that make it an average per person or household, not a total.
+_PER_HEAD = {"人均", "户均"}
 
 
 def _excluded(text: str, start: int, end: int, phrases: tuple[re.Pattern[str], ...]) -> bool:
@@ -302,9 +314,11 @@ _CN_UNITS = {"倍", "番", "个百分点", "百分点", "%", "元", "美元"}
 
 _MENTION = re.compile(
     rf"(?<![\d.{CN_DIGITS}])(?P<num>{_ARABIC}|{_CN})"
-    # A range: 10—12%, or 10%—12% with the unit written twice.
-    rf"(?:(?P<unit1>%|‰)?(?P<rsep>[—\-~至])(?P<num2>{_ARABIC}|{_CN}))?"
-    rf"(?P<more>多|余)?(?P<scale>{_SCALE_RE})?(?(unit1)(?P=unit1)|(?P<unit>{_UNIT_RE})?)"
+    # A range: 10—12%, or with the unit or scale written twice (10%—12%, 1.2万亿—1.5万亿元).
+    rf"(?:(?:(?P<unit1>%|‰)|(?P<scale1>{_SCALE_RE})(?:元|美元)?)?"
+    rf"(?P<rsep>[—\-~至])(?P<num2>{_ARABIC}|{_CN}))?"
+    rf"(?P<more>多|余)?(?(scale1)(?P=scale1)|(?P<scale>{_SCALE_RE})?)"
+    rf"(?(unit1)(?P=unit1)|(?P<unit>{_UNIT_RE})?)"
     r"(?P<post>(?:\([^()]{0,12}\))?(?:左右|以上|以下|以内|上下|前后|多|余))?"
 )
 _POST_BRACKET = re.compile(r"^\([^()]*\)")
@@ -518,7 +532,7 @@ _ANNUAL = re.compile(
     r"(?:年均|年平均|平均每年|每年|年复合)[^，。；]{0,4}?(?:增长|递增|增速|增幅|提高)"
 )
 _CHANGE_END = re.compile(
-    r"(?:同比|比上年|较上年)?(?:增长|增加|提高|上升|下降|降低|减少|新增|净增|扩大|增|降)(?:了)?"
+    r"(?:同比|(?:比|较)(?:上年末?|去年末?|年初))?(?:增长|增加|提高|上升|下降|降低|减少|新增|净增|扩大|增|降)(?:了)?"
     r"(?:约|近|超过|超|达|达到)?$"
 )
 _MULTIPLE_END = re.compile(r"(?:是|为|相当于|达到)[^，。；]{0,12}的$")
@@ -528,7 +542,7 @@ _NOISE_PREFIX = re.compile(
     r"未来五年|今后五年|五年来|分别|力争|争取|确保|努力|(?:增长|增加|提高|上升|下降)(?:到|至)|达到|达)+"
 )
 _NOISE_SUFFIX = re.compile(
-    r"(?:达到|达|为|是|有|实现|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
+    r"(?:达到|达|为|是|有|实现|不超过|控制在|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
     r"以上|左右|高于|低于|不低于|保持|年均|年平均|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
     r"发展|扩大|提升|上升|下降|降低|减少|由|从|"
     r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|(?:较|比)“?十[一二三四]?五”?(?:末|期末|时期)?|"
@@ -538,7 +552,9 @@ _FROM_END = re.compile(r"(?:由|从)\s*$")
 _NEW_COUNT = re.compile(
     r"(?:每年|年均|平均每年)?(?:新增|新设|增设|引进|吸引|培育和引进|引进和培育)"
 )
-_REF_IN = re.compile(r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年)|翻|同比")
+_REF_IN = re.compile(r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年|年初|去年)|翻|同比")
+# 比上年, 较年初, 比去年末: the change is over the year before the stated one.
+_YEAR_BEFORE = re.compile(r"同比|(?:较|比)(?:上年|去年|年初)")
 _TARGET_WORDS = re.compile(
     r"力争|争取|确保|将|目标|到20\d\d|到“?十|(?:提高|提升|增长|增加|扩大|降低|下降|降)(?:到|至)|控制在|保持在"
 )
@@ -608,7 +624,7 @@ def find_mentions(text: str) -> list[Mention]:
             unit, scale, post, more, num2 = m.group("unit"), m.group("scale"), "", "", None
         else:
             unit = m.group("unit") or m.group("unit1") or ""
-            scale = m.group("scale") or ""
+            scale = m.group("scale") or m.group("scale1") or ""
             post = m.group("post") or ""
             more = m.group("more") or ""
             num2 = m.group("num2")
@@ -715,7 +731,7 @@ def _ref_for(m: Mention, ctx: _Context, year: int | None) -> int | None:
     in_lead = [e for e in refs if e.start >= m.start - len(m.lead)]
     if in_lead:
         return in_lead[-1].year
-    if ("同比" in m.lead or "上年" in m.lead) and year is not None:
+    if year is not None and _YEAR_BEFORE.search(m.lead):
         return year - 1
     froms = [e for e in ctx.years if e.kind == "from" and e.start < m.start]
     if froms:
@@ -812,8 +828,22 @@ def _sentence_rows(
             if not name and resolved:
                 # 达到62家, 年均增长13.8%: the subject is that of the number before.
                 key, name = next(((k, n) for k, n in reversed(resolved) if n), ("", ""))
+        if key and m.measure == "change" and m.lead.endswith("新增") and imap.is_flow(key):
+            m.measure = "level"  # 社会融资规模累计新增1万亿元: the flow itself, not a change of it
+        if _is_gap(m):
+            # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject.
+            key, name = "", _clean_name(m.lead)
+        elif not key and _INCENTIVE.search(norm, *_clause_span(norm, m.start, 1)):
+            # 按注册资本的1%给予奖励，最高不超过2000万元: a policy's terms, not a plan figure.
+            resolved.append((key, name))
+            continue
         resolved.append((key, name))
-        rows.append(_mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence))
+        row = _mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence)
+        if key and row["unit_std"] == "CNY" and imap.unit_of(key) == "CNY/person":
+            row["unit_std"] = "CNY/person"  # 保险密度为2417元: yuan per person
+        if _is_gap(m):
+            row["role"], row["reference_year"] = "context", None
+        rows.append(row)
     rows += _qualitative_rows(norm, text, sentence_id, plan, imap, ctx, section)
     hint = _section_hint(section)
     for r in rows:
@@ -822,7 +852,36 @@ def _sentence_rows(
                 r["role"] = hint
             r["year"] = plan.end if hint == "target" else plan.baseline_year
             r["year_source"] = "section"
+            if r["role"] == "growth" and r["reference_year"] is None:
+                if r["year"] > plan.baseline_year:
+                    r["reference_year"] = plan.baseline_year
     return rows
+
+
+# Percentage points after a comparison with another figure (高于同期GDP增速, 比全国平均水平高),
+# not with an earlier year (比上年提高).
+_GAP = re.compile(
+    r"(?:(?:高于|低于|快于|慢于|高出|低出)(?P<obj>[^，。；,;]{1,14})"
+    r"|(?:比|较)(?P<obj2>[^，。；,;]{1,14}?)(?:高出|低出|高|低|快|慢))$"
+)
+_GAP_OBJECT = re.compile(r"全国|全省|全球|同期|平均|增速|水平|行业|地区|西部|东部|中部")
+
+
+def _is_gap(m: Mention) -> bool:
+    """Return whether a mention is a gap to another figure (percentage points after 高于…)."""
+    if m.unit_std != "percentage points":
+        return False
+    g = _GAP.search(m.lead)
+    return bool(g and _GAP_OBJECT.search(g.group("obj") or g.group("obj2")))
+# Clauses that set a policy's terms (rewards, subsidies), whose figures are no plan indicator.
+_INCENTIVE = re.compile(r"奖励|补贴|补助|资助|贴息|奖补|给予")
+
+
+def _clause_span(norm: str, pos: int, before: int = 0) -> tuple[int, int]:
+    """Return the start and end of the clause of norm at pos, with `before` clauses before it."""
+    starts = [0] + [c.end() for c in _CLAUSE_END.finditer(norm, 0, pos)]
+    end = _CLAUSE_END.search(norm, pos)
+    return starts[max(0, len(starts) - 1 - before)], end.start() if end else len(norm)
 
 
 def _respectively(
@@ -962,6 +1021,9 @@ def _mention_row(
     )
 
 
+_NUMBER_AFTER = re.compile(rf"(?:约|近)?(?:{_ARABIC}|[{CN_DIGITS}]+)(?:个百分点|百分点|%|倍)")
+
+
 def _qualitative_rows(
     norm: str,
     text: str,
@@ -973,11 +1035,14 @@ def _qualitative_rows(
 ) -> list[dict[str, Any]]:
     rows = []
     for q in _QUALITATIVE.finditer(norm) if "于" in norm else ():
+        if _NUMBER_AFTER.match(norm, q.end()):
+            continue  # 高于同期GDP增速4.2个百分点: the gap is a number of its own
         clause_start = max([0] + [c.end() for c in _CLAUSE_END.finditer(norm[: q.start()])])
         lead = norm[clause_start : q.start()]
         hit = imap.find(lead, None, norm)
         ye = _year_for(q.start(), ctx)
         year = ye.year if ye is not None else plan.end
+        role = "target" if ye is None or year > plan.start else "baseline"
         rows.append(
             _row(
                 plan.id,
@@ -991,7 +1056,7 @@ def _qualitative_rows(
                 unit="",
                 value_std=math.nan,
                 unit_std="",
-                role="target",
+                role=role,
                 qualifier=normalise_qualifier(q.group("q").removeprefix("保持")),
                 qualitative_target=q.group(0),
                 year_source="stated" if ye is not None else "plan end",

@@ -894,3 +894,91 @@ def test_alias_anchor_is_in_every_match(manifest, imap):
 def test_normalise_fast_path_equals_full_translation():
     for text in ("２０１５年（约）", "金融业增加值", "—～．％", ""):
         assert indicators.normalise(text) == text.translate(indicators._WIDTH_TABLE)
+
+
+# --- wordings of other plans, found by a probe of held-out sentences -------------------------
+
+
+def test_a_change_over_the_start_of_the_year_refers_to_the_year_before(manifest):
+    out = one(manifest, CQ, "2015年末，全市银行业不良贷款率为1.2%，比年初下降0.5个百分点。")
+    r = row_of(out, 0.5)
+    assert (r["indicator"], r["role"], r["reference_year"]) == ("bank_npl_ratio", "growth", 2014)
+    assert r["name_zh"] != "比年初"
+
+
+def test_a_range_with_the_scale_written_twice_is_one_value(manifest):
+    out = one(manifest, CQ, "到2020年，全市存款余额达到1.2万亿—1.5万亿元。")
+    assert len(out) == 1
+    r = out.iloc[0]
+    assert (r["indicator"], r["value"], r["value_high"], r["unit"]) == (
+        "deposits",
+        1.2,
+        1.5,
+        "万亿元",
+    )
+    assert r["value_std"] == pytest.approx(1.2e12)
+
+
+def test_a_figure_per_person_is_not_the_total(manifest):
+    r = one(manifest, CQ, "到2020年，全市人均存款余额达到10万元。").iloc[0]
+    assert r["indicator"] == ""
+    # Yuan per person where the indicator is per person: the standard unit says so.
+    d = one(manifest, CQ, "2015年，全市保险密度为2417元。").iloc[0]
+    assert (d["indicator"], d["unit_std"]) == ("insurance_density", "CNY/person")
+
+
+def test_other_names_of_the_share_and_of_market_turnover(manifest):
+    out = one(manifest, CQ, "2015年，全市地区生产总值达到1.57万亿元，金融业增加值占比达到9.1%。")
+    assert row_of(out, 9.1)["indicator"] == "finance_value_added_share_gdp"
+    out = one(manifest, CQ, "到2020年，金融市场交易总额达到1500万亿元左右。")
+    assert row_of(out, 1500)["indicator"] == "financial_market_turnover"
+
+
+def test_a_gap_to_another_figure_is_context_not_a_change_of_the_subject(manifest):
+    text = "“十二五”时期，全市金融业增加值年均增长16.5%，高于同期GDP增速4.2个百分点。"
+    out = one(manifest, CQ, text)
+    gap = row_of(out, 4.2)
+    assert (gap["indicator"], gap["role"]) == ("", "context")
+    assert row_of(out, 16.5)["indicator"] == "finance_value_added"
+    # The comparison has its number: no qualitative row besides it.
+    assert (out["qualitative_target"].fillna("") == "").all()
+    # A change over an earlier year stays a change of the subject.
+    r = row_of(one(manifest, CQ, "2015年，不良贷款率比上年提高0.3个百分点。"), 0.3)
+    assert (r["indicator"], r["role"]) == ("bank_npl_ratio", "growth")
+
+
+def test_a_comparison_stated_for_a_past_year_is_no_target(manifest):
+    out = one(manifest, CQ, "2014年，全市金融业增加值增速高于全国平均水平。")
+    r = out[out["qualitative_target"].fillna("") != ""].iloc[0]
+    assert (r["year"], r["role"]) == (2014, "baseline")
+
+
+def test_a_change_under_a_goals_heading_keeps_its_reference_year(manifest):
+    plan = manifest.plan(CQ)
+    out = indicators.extract_from_records(
+        [(1, "新增上市公司100家。", "第二章 发展目标", "sentence")], plan
+    )
+    r = out.iloc[0]
+    assert (r["indicator"], r["year"], r["role"], r["reference_year"]) == (
+        "listed_companies",
+        2020,
+        "growth",
+        2015,
+    )
+
+
+def test_a_new_flow_added_up_is_its_level(manifest):
+    r = one(manifest, CQ, "到2020年，全市社会融资规模累计新增1万亿元。").iloc[0]
+    assert (r["indicator"], r["measure"], r["role"]) == ("social_financing_new", "level", "target")
+    assert bool(r["cumulative"])
+
+
+def test_one_board_s_listed_companies_are_not_the_total(manifest):
+    out = one(manifest, CQ, "到2020年，境内外上市公司达到600家，其中科创板上市公司60家。")
+    assert row_of(out, 600)["indicator"] == "listed_companies"
+    assert row_of(out, 60)["indicator"] == ""
+
+
+def test_a_policy_s_reward_terms_are_no_indicator(manifest):
+    text = "对新引进的金融机构总部，按注册资本的1%给予一次性奖励，最高不超过2000万元。"
+    assert one(manifest, CQ, text).empty
