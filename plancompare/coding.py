@@ -50,16 +50,23 @@ class ProximityRule:
     window: int = 12
     weight: float = 2.0
     decisive: bool = False
+    # Whether cue and object may stand on either side of a list's 、 (对A、B等的监督管理).
+    spans_lists: bool = False
+
+    @property
+    def stops(self) -> str:
+        """Return the characters that end the window: clause punctuation (and 、 unless lists span)."""
+        return "。；，：" if self.spans_lists else "。；，、："
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         """Return the regex of a cue followed by an object within the window, inside one clause."""
-        return self._regex("。；，、：")
+        return self._regex(self.stops)
 
     @cached_property
     def joined_pattern(self) -> re.Pattern[str]:
         """Return `pattern` that also stops at a line break (for texts joined by line breaks)."""
-        return self._regex("。；，、：\n")
+        return self._regex(self.stops + "\n")
 
     def _regex(self, stops: str) -> re.Pattern[str]:
         """Return the regex of a cue, then at most `window` characters other than stops, then an object."""
@@ -179,6 +186,7 @@ def _proximity_rule(spec: dict) -> ProximityRule:
         window=int(spec.get("window", 12)),
         weight=float(spec.get("weight", 2.0)),
         decisive=bool(spec.get("decisive", False)),
+        spans_lists=bool(spec.get("spans_lists", False)),
     )
 
 

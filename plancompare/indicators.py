@@ -873,6 +873,8 @@ def _is_gap(m: Mention) -> bool:
         return False
     g = _GAP.search(m.lead)
     return bool(g and _GAP_OBJECT.search(g.group("obj") or g.group("obj2")))
+
+
 # Clauses that set a policy's terms (rewards, subsidies), whose figures are no plan indicator.
 _INCENTIVE = re.compile(r"奖励|补贴|补助|资助|贴息|奖补|给予")
 
