@@ -607,7 +607,7 @@ def process_plans(
         return  # before the imports: a run with nothing to process never imports pandas
     from . import coding, segment
 
-    helpers = settings.segmentation_helpers()
+    helpers = min(settings.segmentation_helpers(), len(plans))  # no idle helper per plan
     words = coding.load_codebook().all_terms() if helpers else ()
     with segment.helpers(helpers, words):
         yield from executor.map(process_one, plans, manifest, settings)

@@ -140,3 +140,22 @@ def test_helpers_exit_when_the_run_is_killed():
         assert not _alive(pids[0])
     finally:
         run.kill()
+
+
+def test_a_run_starts_no_more_helpers_than_plans_to_process(monkeypatch, tmp_path):
+    asked = []
+    real = segment.helpers
+
+    def recording(n, words=()):
+        asked.append(n)
+        return real(n, words)
+
+    monkeypatch.setattr(segment, "helpers", recording)
+    manifest = load_manifest(Path(build.paths.MANIFEST))
+    settings = Settings(processed=tmp_path, force=True, jobs=4)
+    one_plan = list(manifest.plans)[:1]
+    outcomes = list(build.process_plans(one_plan, manifest, settings, LocalExecutor(4)))
+    assert [o.status for _, o in outcomes] == ["ok"]
+    assert asked == [1]
+    assert list(build.process_plans([], manifest, settings, LocalExecutor(4))) == []
+    assert asked == [1]  # nothing to process: no helper asked for
