@@ -134,6 +134,14 @@ TRAPS = [
         {"other"},
         "goal list over every category",
     ),
+    ("推进数字人民币试点，拓展数字人民币支付场景。", {"infrastructure"}, "digital RMB is payment"),
+    ("健全存款保险制度，完善问题金融机构市场化退出机制。", {"risk"}, "safety nets"),
+    (
+        "积极开展合格境外有限合伙人试点，吸引境外资本投资本地企业。",
+        {"markets"},
+        "cross-border investment (QFLP)",
+    ),
+    ("深入实施人才强市战略，全面提升城市综合竞争力。", {"other"}, "人才 in a strategy slogan"),
 ]
 
 # Traps the naive keyword count falls into (checked one by one below).
@@ -175,6 +183,12 @@ def test_naive_coder_gets_plain_sentences(codebook, text, acceptable):
 def test_naive_coder_falls_into_the_traps(codebook, text):
     expected = next(ok for t, ok, _ in TRAPS if t == text)
     assert code_text_naive(text, codebook)["primary_category"] not in expected
+
+
+def test_supervising_a_long_list_of_firms_is_risk(codebook):
+    # The supervised firms' names weigh as much as the supervision (the classifier disagrees).
+    text = "加强对典当行、融资租赁公司、商业保理公司等地方金融组织的监督管理。"
+    assert code_text_rules(text, codebook)["primary_category"] == "risk"
 
 
 def test_lending_concentration_rules_are_risk(codebook):
