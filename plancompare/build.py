@@ -186,8 +186,13 @@ def _sha_json(data: Any) -> str:
 
 
 def file_hash(path: Path) -> str:
-    """Return a file's SHA-256, or 'absent' when it does not exist."""
-    return sha256_file(path) if Path(path).is_file() else "absent"
+    """Return a file's SHA-256, 'absent' when it does not exist, or why it cannot be read."""
+    if not Path(path).is_file():
+        return "absent"
+    try:
+        return sha256_file(path)
+    except OSError as exc:  # processing the plan reports it, on the plan's own line
+        return f"unreadable ({exc.strerror or exc})"
 
 
 def _folder_hash(folder: Path) -> str:

@@ -57,8 +57,15 @@ _NAV_SEPARATOR = re.compile(r"[|｜│¦]")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 
+# Control characters other than white space and line breaks (NUL from a damaged copy,
+# escape codes): they carry no text and must not reach a report. \f and \v count as spaces.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def normalise(text: str) -> str:
     """Return text with full-width digits and letters made ASCII and white space made regular."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     if _WIDTH_CHARS.search(text):
         text = text.translate(_WIDTH_TABLE)
     text = _PARAGRAPH.sub("\n", text)

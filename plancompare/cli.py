@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from .settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, Settings
 # 75 is EX_TEMPFAIL (sysexits.h): try again later. Schedulers treat it as "not a failure of
 # the reports", and systemd/cron users can tell it apart from 1.
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a run stopped by Ctrl-C
 EXECUTORS = ("local", "dask")
 
 
@@ -30,11 +32,29 @@ def _positive(kind: type):
 
 
 def _non_negative_float(text: str) -> float:
-    """Return a float of zero or more (argparse type)."""
+    """Return a float of zero or more, or infinity (argparse type)."""
     value = float(text)
-    if value < 0:
+    if math.isnan(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be zero or more, got {text}")
     return value
+
+
+def folder_problems(settings: Settings) -> list[str]:
+    """Return what is wrong with the run's folders before any work (empty when all is well)."""
+    problems = []
+    for flag, folder in (("--out", settings.out), ("--processed", settings.processed)):
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            problems.append(f"{flag} {folder} is a file, not a folder")
+            continue
+        # The nearest folder that exists must let this run create and write files.
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+            problems.append(f"{flag} {folder}: cannot write in {existing}")
+    notebooks = Path(settings.notebooks)
+    if not notebooks.is_dir():
+        problems.append(f"--notebooks {notebooks} is not a folder")
+    return problems
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,7 +66,8 @@ def parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 every report rendered or up to date; 1 some plan or report failed "
         "(the others are rendered; see the summary table and reports/run-summary.json); "
         "2 the manifest or the command line is invalid (nothing is done); "
-        "75 another run holds the output folder's lock (try again later).",
+        "75 another run holds the output folder's lock (try again later); "
+        "130 interrupted (finished reports are kept).",
     )
     p.add_argument("--manifest", type=Path, default=paths.MANIFEST, help="plan manifest (YAML)")
     p.add_argument("--out", type=Path, default=paths.REPORTS, help="folder for the HTML reports")
@@ -125,9 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.scheduler and args.executor != "dask":
         p.error("--scheduler needs --executor dask")
     settings = settings_from(args)
+    problems = folder_problems(settings)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         start_kernels_early(settings)
         return _main(settings)
+    except KeyboardInterrupt:
+        print(
+            "error: interrupted; reports finished before the interruption are kept, "
+            "and the next run renders the rest",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     finally:
         forkserver.close_servers()
 

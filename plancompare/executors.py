@@ -43,10 +43,16 @@ class LocalExecutor:
             for item in items:
                 yield item, fn(item, *args)
             return
-        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
             futures = {pool.submit(fn, item, *args): item for item in items}
             for fut in as_completed(futures):
                 yield futures[fut], fut.result()
+        except BaseException:
+            # Ctrl-C or an error: start nothing more; the run's clean-up stops what is running.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
     def close(self) -> None:
         """Nothing to release: the thread pool lives only during a map."""

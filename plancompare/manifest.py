@@ -13,6 +13,7 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -25,6 +26,9 @@ SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TOP_LEVEL = {"plans", "comparisons"}
 # Required text fields must say something; white space alone is a missing value.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# A year is a whole number (not true/false, not "2016") in the span of modern plans.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 class ManifestError(Exception):
@@ -46,8 +50,8 @@ class Plan(BaseModel):
     city_zh: Text
     title_zh: Text
     title_en: Text
-    period: tuple[int, int]
-    baseline_year: int
+    period: tuple[Year, Year]
+    baseline_year: Year
     source: Text
     issued: dt.date | None = None
     issuer_zh: str | None = None
@@ -143,8 +147,11 @@ def _node_lines(node: yaml.Node) -> dict[str, Any]:
     out: dict[str, Any] = {"plans": [], "plan_fields": [], "repeated": [], "comparisons": []}
     if not isinstance(node, yaml.MappingNode):
         return out
+    out["top_repeated"] = _key_lines(node)[1]
     for key, value in node.value:
         if key.value == "plans" and isinstance(value, yaml.SequenceNode):
+            # A key given twice keeps its last value when loaded: so do its lines.
+            out["plans"], out["plan_fields"], out["repeated"] = [], [], []
             for item in value.value:
                 out["plans"].append(item.start_mark.line + 1)
                 fields, repeated = _key_lines(item)
@@ -158,6 +165,8 @@ def _node_lines(node: yaml.Node) -> dict[str, Any]:
 def _describe(err: dict[str, Any]) -> str:
     """Return a pydantic error as a short phrase naming the field."""
     loc = [str(x) for x in err["loc"]]
+    if err["type"] == "missing" and len(loc) > 1:  # period: [2016]
+        return f"'{loc[0]}' needs two items, [start, end]"
     if err["type"] == "missing":
         return f"missing field '{loc[0]}'"
     if err["type"] == "extra_forbidden":
@@ -213,8 +222,13 @@ def _raw_checks(entry: dict[str, Any], base: Path) -> list[tuple[str, str]]:
     out = _year_problems(entry.get("period"), entry.get("baseline_year"))
     source = entry.get("source")
     if isinstance(source, str) and source:
-        if not (base / source).resolve().is_relative_to(base):
-            out.append(("source", f"source '{source}' is outside the manifest's folder"))
+        try:
+            resolved = (base / source).resolve()
+        except (OSError, RuntimeError):  # a symbolic link that points to itself, in a loop
+            out.append(("source", f"source '{source}' cannot be resolved (a symbolic-link loop?)"))
+        else:
+            if not resolved.is_relative_to(base):
+                out.append(("source", f"source '{source}' is outside the manifest's folder"))
     return out
 
 
@@ -280,6 +294,7 @@ def load_manifest(path: Path | str) -> Manifest:
         raise ManifestError(path, ["line 1: expected a mapping with 'plans' and 'comparisons'"])
 
     problems = [f"unknown top-level key '{key}'" for key in sorted(set(raw) - TOP_LEVEL)]
+    problems += [p.replace("field", "key", 1) for p in lines.get("top_repeated", [])]
     entries = raw.get("plans")
     if not isinstance(entries, list) or not entries:
         problems.append("'plans' must be a non-empty list")

@@ -131,9 +131,15 @@ def read_plan_text(path: Path | str, encoding: str | None = None) -> RawText:
     """Return the decoded text of a plan file; raise InputError for a missing or undecodable file."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(
-            f"{path}: {'a folder, not a text file' if path.is_dir() else 'file not found'}"
-        )
-    data = path.read_bytes()
+        what = "file not found"
+        if path.is_dir():
+            what = "a folder, not a text file"
+        elif path.exists():
+            what = "not a regular file (a device, pipe or socket)"
+        raise InputError(f"{path}: {what}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # no permission, a device that fails: the file, not the run
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     text, enc = decode(data, path, encoding)
     return RawText(text=text, encoding=enc, sha256=sha256_bytes(data), n_bytes=len(data))

@@ -614,3 +614,41 @@ def test_the_evaluation_is_reused_by_runs_into_other_output_folders(tmp_path, mo
     changed = dict(config, codebook="another codebook")
     assert build._evaluation_stage(settings, changed, lines.append) is not None
     assert len(calls) == 2
+
+
+def test_ctrl_c_ends_the_run_with_one_line_and_exit_130(tmp_path, monkeypatch, capsys):
+    from plancompare import cli
+
+    def interrupted(settings):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_main", interrupted)
+    code = cli.main(["--out", str(tmp_path / "out"), "--processed", str(tmp_path / "p")])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.strip().splitlines() == [
+        "error: interrupted; reports finished before the interruption are kept, "
+        "and the next run renders the rest"
+    ]
+
+
+def test_a_stopped_map_starts_no_more_tasks():
+    import threading
+    import time
+
+    from plancompare.executors import LocalExecutor
+
+    started = []
+    lock = threading.Lock()
+
+    def task(i):
+        with lock:
+            started.append(i)
+        time.sleep(0.2)
+        return i
+
+    results = LocalExecutor(2).map(task, range(12))
+    next(results)
+    results.close()  # as when the run's loop is left by Ctrl-C or an error
+    time.sleep(1.0)
+    assert len(started) < 12

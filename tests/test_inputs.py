@@ -250,3 +250,64 @@ def test_hostile_copy_codes_like_the_original_plus_its_extra_sentences(
     assert len(result.sentences) == len(original.sentences) + 4
     assert count_gap(category_counts(result), category_counts(original)) <= 4
     assert not any("onclick" in t or "javascript:alert(2)" in t for t in texts)
+
+
+# --- found by a probe of bad inputs ----------------------------------------------------------
+
+
+def test_an_unreadable_or_special_file_is_an_input_error(tmp_path, monkeypatch):
+    import os
+
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(reading.InputError, match="pipe.txt: not a regular file"):
+        reading.read_plan_text(fifo)
+    plan = tmp_path / "plan.txt"
+    plan.write_text(chengdu_text(), encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    # chmod 000 does not stop root (as in this CI), so the refusal is simulated.
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(reading.InputError, match=r"plan.txt: cannot be read \(Permission denied\)"):
+        reading.read_plan_text(plan)
+
+
+def test_a_run_keeps_the_good_plan_when_another_cannot_be_read(tmp_path, monkeypatch):
+    from plancompare import build
+    from plancompare.manifest import load_manifest
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "good.txt").write_text(chengdu_text(), encoding="utf-8")
+    (raw / "locked.txt").write_text(chengdu_text(), encoding="utf-8")
+    entries = "".join(
+        f"  - {{id: {i}, city: C, city_zh: 成都, title_zh: 标题, title_en: T, "
+        f"period: [2006, 2010], baseline_year: 2005, source: raw/{i}.txt}}\n"
+        for i in ("good", "locked")
+    )
+    (tmp_path / "plans.yml").write_text("plans:\n" + entries, encoding="utf-8")
+    manifest = load_manifest(tmp_path / "plans.yml")
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    # The dependency hash and the processing both meet the refusal; neither raises.
+    assert build.file_hash(raw / "locked.txt") == "unreadable (Permission denied)"
+    settings = build.Settings(manifest=tmp_path / "plans.yml", processed=tmp_path / "p", jobs=1)
+    outcomes = {p.id: build.process_one(p, manifest, settings) for p in manifest.plans}
+    assert outcomes["good"].status == "ok"
+    assert outcomes["locked"].status == "failed" and outcomes["locked"].input_error
+    assert outcomes["locked"].reason.endswith("locked.txt: cannot be read (Permission denied)")
+
+
+def test_control_characters_are_removed_and_never_reach_a_report():
+    text = "发展金融\x00\x00市场\x1b[0m。\f第二段\v继续。\n第三行。"
+    cleaned = cleaning.clean_text(text)
+    assert cleaned == "发展金融市场[0m。第二段继续。\n第三行。"
+    assert not any(ord(c) < 32 and c != "\n" for c in cleaned)

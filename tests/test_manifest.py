@@ -194,3 +194,79 @@ def test_cli_unknown_only_name_exits_2(tmp_path, capsys):
     code = cli.main(["--only", "atlantis-2006-2010", "--out", str(tmp_path / "out")])
     assert code == 2
     assert "no plan or report named atlantis-2006-2010" in capsys.readouterr().err
+
+
+# --- found by a probe of bad inputs ----------------------------------------------------------
+
+ONE = GOOD_ENTRY.format(id="a")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The loader keeps the last of two keys: the first list would vanish without a word.
+        (
+            "plans:\n" + ONE + "plans:\n" + GOOD_ENTRY.format(id="b"),
+            "line 10: key 'plans' given twice",
+        ),
+        (
+            "plans:\n" + ONE.replace("[2006, 2010]", "[2006]"),
+            "line 7: plan 'a': 'period' needs two items, [start, end]",
+        ),
+        (
+            "plans:\n" + ONE.replace("[2006, 2010]", "[true, 2010]"),
+            "line 7: plan 'a': period.0: Input should be a valid integer",
+        ),
+        (
+            "plans:\n" + ONE.replace("baseline_year: 2005", "baseline_year: false"),
+            "line 8: plan 'a': baseline_year: Input should be a valid integer",
+        ),
+        (
+            "plans:\n" + ONE.replace("[2006, 2010]", "[2006, 100000000000000000000]"),
+            "line 7: plan 'a': period.1: Input should be less than or equal to 2200",
+        ),
+    ],
+)
+def test_more_malformed_manifests_name_their_line(tmp_path, text, expected):
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, text))
+    assert expected in err.value.problems, err.value.problems
+
+
+def test_a_symbolic_link_loop_is_refused_on_its_line(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").symlink_to(raw / "b.txt")
+    (raw / "b.txt").symlink_to(raw / "a.txt")
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, "plans:\n" + ONE))
+    assert err.value.problems == [
+        "line 9: plan 'a': source 'raw/a.txt' cannot be resolved (a symbolic-link loop?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flag", "make", "expected"),
+    [
+        ("--out", lambda p: p.write_text("x"), "is a file, not a folder"),
+        ("--processed", lambda p: p.write_text("x"), "is a file, not a folder"),
+        ("--notebooks", lambda p: None, "is not a folder"),
+    ],
+)
+def test_cli_refuses_unusable_folders_before_any_work(tmp_path, capsys, flag, make, expected):
+    target = tmp_path / "target"
+    make(target)
+    args = ["--out", str(tmp_path / "out"), "--processed", str(tmp_path / "processed")]
+    code = cli.main([*args, flag, str(target)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: {flag} {target} {expected}" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # nothing done
+
+
+def test_cli_refuses_a_lock_timeout_that_is_not_a_number(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--lock-timeout", "nan"])
+    assert exit_.value.code == 2
+    assert "must be zero or more, got nan" in capsys.readouterr().err
