@@ -535,6 +535,10 @@ _CHANGE_END = re.compile(
     r"(?:同比|(?:比|较)(?:上年末?|去年末?|年初))?(?:增长|增加|提高|上升|下降|降低|减少|新增|净增|扩大|增|降)(?:了)?"
     r"(?:约|近|超过|超|达|达到)?$"
 )
+# A change that is a fall (下降, 减少): its value is negative.
+_DECREASE_END = re.compile(
+    r"(?:下降|降低|减少|回落|收窄|缩小|降)(?:了)?(?:约|近|超过|超|达|达到)?$"
+)
 _MULTIPLE_END = re.compile(r"(?:是|为|相当于|达到)[^，。；]{0,12}的$")
 _NOISE_PREFIX = re.compile(
     r"^(?:[、，,；;：:。—\-\s“”\"()]|截至|截止|到|至|从|于|在|其中|此外|另外|同时|全市|我市|全省|全区|"
@@ -542,17 +546,20 @@ _NOISE_PREFIX = re.compile(
     r"未来五年|今后五年|五年来|分别|力争|争取|确保|努力|(?:增长|增加|提高|上升|下降)(?:到|至)|达到|达)+"
 )
 _NOISE_SUFFIX = re.compile(
-    r"(?:达到|达|为|是|有|实现|不超过|控制在|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
+    r"(?:达到|达|为|是|有|实现|不超过|控制在|保持在|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
     r"以上|左右|高于|低于|不低于|保持|年均|年平均|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
     r"发展|扩大|提升|上升|下降|降低|减少|由|从|"
-    r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|(?:较|比)“?十[一二三四]?五”?(?:末|期末|时期)?|"
+    r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|"
+    r"(?:较|比|是|为)“?十[一二三四]?五”?(?:末|期末|时期|期间)?的?|"
     r"翻了|翻|[、，,；;：:\s])+$"
 )
 _FROM_END = re.compile(r"(?:由|从)\s*$")
 _NEW_COUNT = re.compile(
     r"(?:每年|年均|平均每年)?(?:新增|新设|增设|引进|吸引|培育和引进|引进和培育)"
 )
-_REF_IN = re.compile(r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年|年初|去年)|翻|同比")
+_REF_IN = re.compile(
+    r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年|年初|去年|“?十[一二三四五]?五”?)|翻|同比"
+)
 # 比上年, 较年初, 比去年末: the change is over the year before the stated one.
 _YEAR_BEFORE = re.compile(r"同比|(?:较|比)(?:上年|去年|年初)")
 _TARGET_WORDS = re.compile(
@@ -588,16 +595,21 @@ def _clean_name(lead: str) -> str:
     return s.strip()
 
 
+def _exact(x: float) -> float:
+    """Return x rounded to 12 significant digits: what a plan wrote, without binary artefacts."""
+    return float(f"{x:.12g}")
+
+
 def _std(value: float, scale: str, unit: str) -> tuple[float, str]:
     mult = SCALES.get(scale, 1.0)
     if unit in UNITS:
         ustd, factor = UNITS[unit]
         if unit == "番":
             return multiple_of_fan(value), ustd
-        return value * mult * factor, ustd
+        return _exact(value * mult * factor), ustd
     if scale:
         # 亿 and 万亿 with no currency word are yuan in these plans (突破2万亿).
-        return value * mult, "CNY" if mult >= 1e8 else ""
+        return _exact(value * mult), "CNY" if mult >= 1e8 else ""
     return value, ""
 
 
@@ -630,7 +642,9 @@ def find_mentions(text: str) -> list[Mention]:
             num2 = m.group("num2")
             if not unit and not scale:
                 continue
-            if is_cn and not (unit in _CN_UNITS or (scale and unit in {"元", "美元", ""})):
+            cn_ok = unit in _CN_UNITS or (scale and unit in {"元", "美元", ""})
+            # 二十八家 is a count; a one-character numeral before a count word (一个, 两家) is not.
+            if is_cn and not (cn_ok or (len(num) > 1 and UNITS.get(unit, ("",))[0] == "count")):
                 continue
             # 2015年 is a year, not a number; 第1 is an ordinal.
             if text[m.end() : m.end() + 1] == "年" and not unit:
@@ -833,6 +847,10 @@ def _sentence_rows(
         if _is_gap(m):
             # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject.
             key, name = "", _clean_name(m.lead)
+        elif not key and m.unit_std == "count" and _ATTENDANCE.match(norm, m.end):
+            # 300余人参加会议: who came to a meeting, not a plan figure.
+            resolved.append((key, name))
+            continue
         elif not key and _INCENTIVE.search(norm, *_clause_span(norm, m.start, 1)):
             # 按注册资本的1%给予奖励，最高不超过2000万元: a policy's terms, not a plan figure.
             resolved.append((key, name))
@@ -875,6 +893,8 @@ def _is_gap(m: Mention) -> bool:
     return bool(g and _GAP_OBJECT.search(g.group("obj") or g.group("obj2")))
 
 
+# What follows the number of people at an event.
+_ATTENDANCE = re.compile(r"[^，。；,;]{0,3}(?:参加|出席|参会|与会|列席)")
 # Clauses that set a policy's terms (rewards, subsidies), whose figures are no plan indicator.
 _INCENTIVE = re.compile(r"奖励|补贴|补助|资助|贴息|奖补|给予")
 
@@ -999,6 +1019,11 @@ def _mention_row(
     qualifier = m.qualifier
     if not qualifier and aim:
         qualifier = "aim"
+    value, value_high, value_std = m.value, m.value_high, m.value_std
+    if m.measure == "change" and _DECREASE_END.search(m.lead):
+        # 比2010年末下降0.6个百分点 is a change of −0.6: a fall keeps its sign.
+        value, value_std = -value, -value_std
+        value_high = -value_high if value_high is not None else None
     return _row(
         plan.id,
         sentence_id,
@@ -1007,9 +1032,9 @@ def _mention_row(
         indicator=key,
         name_zh=name,
         year=year,
-        value=m.value,
+        value=value,
         unit=m.unit,
-        value_std=m.value_std,
+        value_std=value_std,
         unit_std=m.unit_std,
         role=role,
         qualifier=qualifier,
@@ -1017,7 +1042,7 @@ def _mention_row(
         reference_year=ref,
         measure=m.measure,
         aspirational=aim,
-        value_high=m.value_high,
+        value_high=value_high,
         period=f"{period[0]}-{period[1]}" if period else "",
         year_source=year_source,
     )

@@ -901,7 +901,7 @@ def test_normalise_fast_path_equals_full_translation():
 
 def test_a_change_over_the_start_of_the_year_refers_to_the_year_before(manifest):
     out = one(manifest, CQ, "2015年末，全市银行业不良贷款率为1.2%，比年初下降0.5个百分点。")
-    r = row_of(out, 0.5)
+    r = row_of(out, -0.5)  # a fall keeps its sign
     assert (r["indicator"], r["role"], r["reference_year"]) == ("bank_npl_ratio", "growth", 2014)
     assert r["name_zh"] != "比年初"
 
@@ -982,3 +982,57 @@ def test_one_board_s_listed_companies_are_not_the_total(manifest):
 def test_a_policy_s_reward_terms_are_no_indicator(manifest):
     text = "对新引进的金融机构总部，按注册资本的1%给予一次性奖励，最高不超过2000万元。"
     assert one(manifest, CQ, text).empty
+
+
+# --- a second probe of 70 held-out sentences -------------------------------------------------
+
+
+def test_a_province_s_share_of_gdp(manifest):
+    out = one(manifest, CQ, "到2020年，全省金融业增加值达到5000亿元，占全省GDP比重达到10%左右。")
+    assert row_of(out, 10)["indicator"] == "finance_value_added_share_gdp"
+
+
+def test_a_multiple_of_an_earlier_plan_period_keeps_the_subject(manifest):
+    text = "“十三五”时期，全市社会融资规模累计新增4.2万亿元，是“十二五”时期的1.8倍。"
+    r = row_of(one(manifest, CQ, text), 1.8)
+    assert (r["indicator"], r["measure"]) == ("social_financing_new", "multiple")
+
+
+def test_legal_person_institutions_and_the_stock_of_financing_are_not_the_totals(manifest):
+    out = one(manifest, CQ, "2015年末，全市共有各类金融机构1286家，其中法人金融机构126家。")
+    assert row_of(out, 1286)["indicator"] == "financial_institutions_count"
+    assert row_of(out, 126)["indicator"] == ""
+    r = one(manifest, CQ, "力争到2020年，全市社会融资规模存量达到10万亿元。").iloc[0]
+    assert r["indicator"] == ""
+
+
+def test_a_count_in_chinese_numerals(manifest):
+    out = one(
+        manifest, CQ, "“十二五”期间，全市新增上市公司二十八家，累计实现首发融资一百二十亿元。"
+    )
+    r = row_of(out, 28)
+    assert (r["indicator"], r["measure"], r["reference_year"]) == (
+        "listed_companies",
+        "change",
+        2010,
+    )
+    assert row_of(out, 120)["value_std"] == 1.2e10
+    # One character before a count word is no quantity (一个, 两家).
+    assert one(manifest, CQ, "支持两家银行设立一个金融服务中心。").empty
+
+
+def test_the_attendance_of_a_meeting_is_no_indicator(manifest):
+    assert one(manifest, CQ, "2015年3月15日，市政府召开全市金融工作会议，300余人参加会议。").empty
+
+
+def test_a_fall_is_a_negative_change_and_its_growth_factor_is_below_one(manifest):
+    r = row_of(one(manifest, CQ, "2015年末，全市贷款余额比2010年末下降20%。"), -20)
+    assert (r["measure"], r["reference_year"]) == ("change", 2010)
+    assert indicators.growth_factor(r) == pytest.approx(0.8)
+
+
+def test_standard_values_carry_no_binary_artefacts(manifest):
+    r = one(manifest, CQ, "2015年，全市资本规模621.8亿元。").iloc[0]
+    assert r["value_std"] == 62180000000.0
+    r = one(manifest, CQ, "到2020年，拨备覆盖率保持在150%以上。").iloc[0]
+    assert r["name_zh"] == "拨备覆盖率"
