@@ -119,6 +119,11 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+def has_chinese(text: str) -> bool:
+    """Return whether text holds any Chinese character."""
+    return _NOT_HAN.fullmatch(text) is None and bool(text)
+
+
 def traditional_share(text: str) -> float:
     """Return the share of Chinese characters that OpenCC would change to simplified."""
     han = _NOT_HAN.sub("", text[:20000])

@@ -86,7 +86,10 @@ def process_text(
             f"{where}: only {len(text)} characters after cleaning (at least {MIN_CHARS} needed)"
         )
     if not any(p in text for p in sentences.TERMINATORS):
-        raise reading.InputError(f"{where}: no sentence punctuation (。！？；) in the text")
+        hint = ""
+        if plan.encoding and not cleaning.has_chinese(text):
+            hint = f"; no Chinese characters either: is the manifest's encoding '{plan.encoding}' right?"
+        raise reading.InputError(f"{where}: no sentence punctuation (。！？；) in the text{hint}")
     traditional = cleaning.traditional_share(text) > TRADITIONAL_THRESHOLD
     split = sentences.split_sentences(text)
     table = split.sentences

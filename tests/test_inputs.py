@@ -311,3 +311,13 @@ def test_control_characters_are_removed_and_never_reach_a_report():
     cleaned = cleaning.clean_text(text)
     assert cleaned == "发展金融市场[0m。第二段继续。\n第三行。"
     assert not any(ord(c) < 32 and c != "\n" for c in cleaned)
+
+
+def test_a_wrong_declared_encoding_is_named_when_no_chinese_is_left(tmp_path, codebook):
+    data = (chengdu_text()[:2000]).encode("utf-8")
+    with pytest.raises(reading.InputError) as err:
+        process_bytes(tmp_path, "latin", data, codebook, encoding="latin-1")
+    message = str(err.value)
+    assert "no sentence punctuation" in message
+    assert "is the manifest's encoding 'latin-1' right?" in message
+    assert "\n" not in message
