@@ -844,22 +844,17 @@ def _sentence_rows(
                 key, name = next(((k, n) for k, n in reversed(resolved) if n), ("", ""))
         if key and m.measure == "change" and m.lead.endswith("新增") and imap.is_flow(key):
             m.measure = "level"  # 社会融资规模累计新增1万亿元: the flow itself, not a change of it
-        if _is_gap(m):
+        gap = _is_gap(m)
+        if gap:
             # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject.
             key, name = "", _clean_name(m.lead)
-        elif not key and m.unit_std == "count" and _ATTENDANCE.match(norm, m.end):
-            # 300余人参加会议: who came to a meeting, not a plan figure.
-            resolved.append((key, name))
-            continue
-        elif not key and _INCENTIVE.search(norm, *_clause_span(norm, m.start, 1)):
-            # 按注册资本的1%给予奖励，最高不超过2000万元: a policy's terms, not a plan figure.
-            resolved.append((key, name))
-            continue
         resolved.append((key, name))
+        if not gap and not key and _not_a_plan_figure(m, norm):
+            continue
         row = _mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence)
         if key and row["unit_std"] == "CNY" and imap.unit_of(key) == "CNY/person":
             row["unit_std"] = "CNY/person"  # 保险密度为2417元: yuan per person
-        if _is_gap(m):
+        if gap:
             row["role"], row["reference_year"] = "context", None
         rows.append(row)
     rows += _qualitative_rows(norm, text, sentence_id, plan, imap, ctx, section)
@@ -897,6 +892,15 @@ def _is_gap(m: Mention) -> bool:
 _ATTENDANCE = re.compile(r"[^，。；,;]{0,3}(?:参加|出席|参会|与会|列席)")
 # Clauses that set a policy's terms (rewards, subsidies), whose figures are no plan indicator.
 _INCENTIVE = re.compile(r"奖励|补贴|补助|资助|贴息|奖补|给予")
+
+
+def _not_a_plan_figure(m: Mention, norm: str) -> bool:
+    """Return whether an unnamed number is an event's attendance or a policy's terms."""
+    # 300余人参加会议: who came to a meeting.
+    if m.unit_std == "count" and _ATTENDANCE.match(norm, m.end):
+        return True
+    # 按注册资本的1%给予奖励，最高不超过2000万元: the terms of a reward or subsidy.
+    return bool(_INCENTIVE.search(norm, *_clause_span(norm, m.start, 1)))
 
 
 def _clause_span(norm: str, pos: int, before: int = 0) -> tuple[int, int]:
@@ -1064,8 +1068,7 @@ def _qualitative_rows(
     for q in _QUALITATIVE.finditer(norm) if "于" in norm else ():
         if _NUMBER_AFTER.match(norm, q.end()):
             continue  # 高于同期GDP增速4.2个百分点: the gap is a number of its own
-        clause_start = max([0] + [c.end() for c in _CLAUSE_END.finditer(norm[: q.start()])])
-        lead = norm[clause_start : q.start()]
+        lead = norm[_clause_span(norm, q.start())[0] : q.start()]
         hit = imap.find(lead, None, norm)
         ye = _year_for(q.start(), ctx)
         year = ye.year if ye is not None else plan.end
