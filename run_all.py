@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Render every plancompare report: `python run_all.py --help` lists the options."""
 
-import sys
-
-from plancompare.cli import main
+from plancompare.cli import exit_now, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import math
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from . import forkserver, paths
 from .settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, Settings
@@ -163,6 +165,22 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     finally:
         forkserver.close_servers()
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` once its output is flushed and its exit handlers have run.
+
+    Every file a run writes is closed before `main` returns, so the interpreter's teardown of
+    the modules the run imported (pandas, pyarrow, jupyter_client...) would only add 0.3–0.4 s
+    (measured) to every run, after its last report: `os._exit` skips that teardown.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # the reader went away (`run_all.py | head`)
+            pass
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def start_kernels_early(settings: Settings) -> None:

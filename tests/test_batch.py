@@ -652,3 +652,28 @@ def test_a_stopped_map_starts_no_more_tasks():
     results.close()  # as when the run's loop is left by Ctrl-C or an error
     time.sleep(1.0)
     assert len(started) < 12
+
+
+def test_exit_now_flushes_output_runs_exit_handlers_and_keeps_the_code():
+    code = (
+        "import atexit, sys\n"
+        "from plancompare.cli import exit_now\n"
+        "atexit.register(lambda: print('handler ran'))\n"
+        "print('last line', end='')\n"
+        "sys.stderr.write('an error line')\n"
+        "exit_now(3)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=paths.ROOT
+    )
+    assert proc.returncode == 3
+    assert proc.stdout == "last linehandler ran\n"
+    assert proc.stderr == "an error line"
+
+
+def test_run_all_ends_with_its_exit_code_and_every_line_written(tmp_path):
+    manifest = tmp_path / "plans.yml"
+    manifest.write_text("plans: [\n", encoding="utf-8")
+    proc = run_all("--manifest", str(manifest), "--out", str(tmp_path / "out"))
+    assert proc.returncode == cli.EXIT_BAD_INPUT
+    assert proc.stderr.rstrip().splitlines()[-1].endswith("nothing done")
