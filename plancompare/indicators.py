@@ -460,6 +460,8 @@ class YearExpr:
     kind: str  # point | ref | from | period
     period: tuple[int, int] | None = None
     target_marker: bool = False
+    # 由2020年的8.5%提高到10%: the year of the number where a change starts, not of the rest.
+    change_start: bool = False
 
 
 def _period_years(m: re.Match[str], plan: Plan | None) -> tuple[int, int] | None:
@@ -512,7 +514,13 @@ def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
             kind = "from"
         else:
             kind = "point"
-        out.append(YearExpr(m.start(), m.end(), y, kind, None, pre in {"到", "至"} and bool(pre)))
+        starts_change = pre == "从" or text[max(0, m.start() - 1) : m.start()] == "由"
+        change_start = starts_change and after.startswith("的")
+        out.append(
+            YearExpr(
+                m.start(), m.end(), y, kind, None, pre in {"到", "至"} and bool(pre), change_start
+            )
+        )
     for m in _PERIOD.finditer(text) if _may_state_period(text) else ():
         yrs = _period_years(m, plan)
         if yrs is None:
@@ -565,8 +573,9 @@ _YEAR_BEFORE = re.compile(r"同比|(?:较|比)(?:上年|去年|年初)")
 _TARGET_WORDS = re.compile(
     r"力争|争取|确保|将|目标|到20\d\d|到“?十|(?:提高|提升|增长|增加|扩大|降低|下降|降)(?:到|至)|控制在|保持在"
 )
-# Figures about the country or the world are context, not the plan's own baseline or target.
-_NATIONAL = re.compile(r"(?:全国|我国|全球|世界)(?!性|平均)")
+# Figures about the country or the world are context, not the plan's own baseline, target or
+# growth; the city's share of the country's total (占全国比重) is the city's own.
+_NATIONAL = re.compile(r"(?<!占)(?:全国|我国|全球|世界)(?!性|平均)")
 
 
 @dataclass
@@ -731,8 +740,11 @@ class _Context:
     inherited: int | None
 
 
-def _year_for(pos: int, ctx: _Context) -> YearExpr | None:
+def _year_for(pos: int, ctx: _Context, lead_start: int | None = None) -> YearExpr | None:
     before = [e for e in ctx.years if e.start < pos and e.kind in {"point", "from", "period"}]
+    if lead_start is not None:
+        # 到2025年，…由2020年的8.5%提高到10%: 2020 is the year of 8.5% only, not of 10%.
+        before = [e for e in before if not e.change_start or e.start >= lead_start]
     return before[-1] if before else None
 
 
@@ -927,9 +939,12 @@ def _respectively(
     before = m.lead.split("分别")[0]
     names = [n for n in re.split(r"[、和及与]", before) if _clean_name(n)]
     if len(names) == run:
+        unit = mentions[i].unit_std if m.measure == "level" else None
         out = []
         for n in names:
-            hit = imap.find(n, mentions[i].unit_std if m.measure == "level" else None, norm)
+            hit = imap.find(n, unit, norm)
+            if hit is None and n is not names[-1]:
+                hit = _with_shared_head(n, _clean_name(names[-1]), unit, norm, imap)
             out.append((hit.keys[0] if hit and len(hit.keys) == 1 else "", _clean_name(n)))
         return out
     # Otherwise the names are those of the last `run` numbers of earlier clauses.
@@ -941,6 +956,21 @@ def _respectively(
     if len(earlier) >= run:
         return [r for r, _ in earlier[-run:]]
     return []
+
+
+def _with_shared_head(
+    name: str, last: str, unit: str | None, norm: str, imap: IndicatorMap
+) -> AliasHit | None:
+    """Return the indicator of a listed name that shares the last name's head (存款、贷款余额)."""
+    # 存款、贷款余额 is 存款余额 and 贷款余额: try the last name's ending (2-3 characters) after
+    # this one, and keep a hit only if it needs that ending.
+    for k in (2, 3):
+        if len(last) <= k:
+            break
+        hit = imap.find(name + last[-k:], unit, norm)
+        if hit is not None and hit.end > len(name):
+            return hit
+    return None
 
 
 _FOLLOW_STOP = re.compile(
@@ -976,7 +1006,7 @@ def _mention_row(
     ctx: _Context,
     aim_sentence: bool,
 ) -> dict[str, Any]:
-    ye = _year_for(m.start, ctx)
+    ye = _year_for(m.start, ctx, m.start - len(m.lead))
     if ye is None and m.measure == "annual_growth":
         # 年均增长12%，2020年末达到3万亿元: the growth runs to the year stated after it.
         ye = _year_after(m.end, ctx)
@@ -996,10 +1026,10 @@ def _mention_row(
         year, year_source = plan.baseline_year, "plan baseline"
     prefix = norm[: m.start]
     aim = bool(_AIM.search(prefix))
-    if m.measure != "level":
+    if _NATIONAL.search(m.lead):
+        role = "context"  # 全国金融业增加值年均增长7.5%: the country's growth, too
+    elif m.measure != "level":
         role = "growth"
-    elif _NATIONAL.search(m.lead):
-        role = "context"
     elif (
         year > plan.start
         or year_source == "plan end"
@@ -1008,8 +1038,22 @@ def _mention_row(
         role = "target"
     else:
         role = "baseline"
-    ref = _ref_for(m, ctx, year) if role == "growth" else None
-    if role == "growth" and ref is None:
+    ref = _ref_for(m, ctx, year) if m.measure != "level" else None
+    if (
+        ref is None
+        and m.measure == "change"
+        and m.unit_std in {"%", "percentage points"}
+        and year_source == "stated"
+        and ye is not None
+        and ye.kind == "point"
+        and not ye.target_marker
+        and not ye.change_start
+        and not aim
+        and "累计" not in m.lead
+    ):
+        # 2020年，地区生产总值增长3.9%: the rate of one stated year is over the year before.
+        ref = year - 1
+    if m.measure != "level" and ref is None:
         if period:
             ref = period[0] - 1
         elif year > plan.baseline_year:

@@ -1036,3 +1036,45 @@ def test_standard_values_carry_no_binary_artefacts(manifest):
     assert r["value_std"] == 62180000000.0
     r = one(manifest, CQ, "到2020年，拨备覆盖率保持在150%以上。").iloc[0]
     assert r["name_zh"] == "拨备覆盖率"
+
+
+def test_the_end_of_a_change_from_a_stated_year_takes_the_sentence_s_target_year(manifest):
+    out = one(manifest, CQ, "到2020年，金融业增加值占GDP比重由2015年的9%提高到11%。")
+    assert (row_of(out, 9)["role"], row_of(out, 9)["year"]) == ("baseline", 2015)
+    assert (row_of(out, 11)["role"], row_of(out, 11)["year"]) == ("target", 2020)
+    out = one(manifest, CQ, "全市存款余额由2015年末的2.5万亿元增加到4万亿元左右。")
+    assert (row_of(out, 4)["role"], row_of(out, 4)["year"]) == ("target", 2020)
+
+
+def test_a_rate_stated_for_one_year_is_over_the_year_before(manifest):
+    r = row_of(one(manifest, CQ, "2015年，全市实现地区生产总值1.57万亿元，增长11%。"), 11)
+    assert (r["role"], r["year"], r["reference_year"]) == ("growth", 2015, 2014)
+    r = one(manifest, CQ, "到2020年，金融业增加值增长60%。").iloc[0]
+    assert r["reference_year"] == 2015  # a target's change is over the plan's baseline
+
+
+def test_the_country_s_growth_is_context_but_a_share_of_the_country_is_the_city_s(manifest):
+    out = one(manifest, CQ, "“十二五”时期，全国存款余额年均增长13%，全市存款余额年均增长18%。")
+    assert row_of(out, 13)["role"] == "context"
+    assert (row_of(out, 18)["role"], row_of(out, 18)["reference_year"]) == ("growth", 2010)
+    assert (
+        one(manifest, CQ, "2015年，全市存款余额占全国的比重为2.1%。").iloc[0]["role"] == "baseline"
+    )
+
+
+def test_listed_names_share_their_head(manifest):
+    out = one(manifest, CQ, "2015年，全市存款、贷款余额分别为2.2万亿元、1.9万亿元。")
+    assert row_of(out, 2.2)["indicator"] == "deposits"
+    assert row_of(out, 1.9)["indicator"] == "loans"
+
+
+def test_more_names_of_the_share_contribution_turnover_and_parts_of_the_loans(manifest):
+    cases = {
+        "2015年，全国金融业增加值占国内生产总值的比重为8.4%。": "finance_value_added_share_gdp",
+        "2015年，金融业对全市经济增长的贡献率达到13%。": "finance_contribution_growth",
+        "到2020年，全市金融要素市场年交易额突破5万亿元。": "financial_market_turnover",
+        "到2020年，全市普惠小微贷款余额达到2000亿元。": "",
+        "2015年，全市城乡居民储蓄存款余额为9000亿元。": "",
+    }
+    for text, key in cases.items():
+        assert one(manifest, CQ, text).iloc[0]["indicator"] == key, text
