@@ -799,6 +799,17 @@ _SECTION_TARGET = re.compile(r"目标|指标|任务|重点|举措|展望|愿景"
 _SECTION_BASELINE = re.compile(r"基础|现状|回顾|成就|背景|成绩|成效|进展")
 
 
+def _unit_to_match(m: Mention) -> str | None:
+    """Return the unit an indicator of this number must have (None: any, as for a growth rate)."""
+    if m.measure == "level":
+        return m.unit_std
+    if m.unit_std == "percentage points":
+        return "%"  # 占全国比重提高0.5个百分点 changes a share, not the deposits themselves
+    if m.measure == "change" and m.unit_std not in ("%", ""):
+        return m.unit_std  # 增加2000亿元, 新增20家: an absolute change has the indicator's unit
+    return None
+
+
 def _section_hint(section: str) -> str | None:
     if _SECTION_TARGET.search(section):
         return "target"
@@ -826,7 +837,7 @@ def _sentence_rows(
     pending: list[tuple[str, str]] = []  # names handed out by 分别 or compounds
     for i, m in enumerate(mentions):
         prev_same = mentions[i - 1] if i and mentions[i - 1].clause == m.clause else None
-        unit_for_match = m.unit_std if m.measure == "level" else None
+        unit_for_match = _unit_to_match(m)
         key, name = "", ""
         if prev_same is not None and _LIST_SEP.match(m.lead) and pending:
             key, name = pending.pop(0)

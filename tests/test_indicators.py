@@ -1078,3 +1078,12 @@ def test_more_names_of_the_share_contribution_turnover_and_parts_of_the_loans(ma
     }
     for text, key in cases.items():
         assert one(manifest, CQ, text).iloc[0]["indicator"] == key, text
+
+
+def test_a_change_in_percentage_points_belongs_to_a_share_not_to_a_money_total(manifest):
+    share = one(manifest, CQ, "2015年，全市存款余额占全国比重提高0.5个百分点。").iloc[0]
+    assert (share["indicator"], share["unit_std"]) == ("", "percentage points")
+    gdp_share = one(manifest, CQ, "“十三五”期间，金融业增加值占地区生产总值比重提高2个百分点。")
+    assert gdp_share.iloc[0]["indicator"] == "finance_value_added_share_gdp"
+    money = one(manifest, CQ, "2015年末，全市存款余额比上年末增加2000亿元。").iloc[0]
+    assert (money["indicator"], money["role"]) == ("deposits", "growth")
