@@ -161,6 +161,25 @@ TRAPS = [
     ("选派青年干部到金融机构挂职锻炼。", {"talent"}, "secondments"),
     ("鼓励从业人员考取金融风险管理师等国际资格认证。", {"talent"}, "qualifications"),
     ("加强对网络借贷信息中介机构的准入管理。", {"risk"}, "a regulator's gate"),
+    # From a third held-out probe of 120 sentences (codebook 0.2.5), reworded.
+    ("吸引知名基金管理机构在本市落户。", {"institutions"}, "fund managers"),
+    ("支持本地金融科技企业做大做强。", {"institutions"}, "growing a fintech firm"),
+    ("设立市级政府引导基金，撬动社会资本投向新兴产业。", {"markets"}, "a guidance fund"),
+    ("建设全省金融综合信息管理系统。", {"infrastructure"}, "a data system"),
+    ("推广应用动产融资统一登记公示系统。", {"infrastructure"}, "a registry"),
+    (
+        "建立小微企业信用评级体系，推动评级结果在信贷审批中运用。",
+        {"infrastructure"},
+        "rating system",
+    ),
+    ("便利境外金融专业人士在本市执业。", {"talent"}, "professionals"),
+    ("加强合规和反洗钱专业人才队伍建设。", {"talent"}, "a team of skilled staff"),
+    ("坚持市场化、法治化、国际化原则，坚持改革创新与风险防范并重。", {"other"}, "principles"),
+    (
+        "到2025年，基本建成金融机构体系健全、金融市场功能完善、金融生态良好的区域金融中心。",
+        {"other"},
+        "a goal list over three categories",
+    ),
 ]
 
 # Traps the naive keyword count falls into (checked one by one below).
