@@ -107,8 +107,8 @@ report.indicator_comparison_table(shared, labels)
 # %% [markdown]
 # Annual growth of each shared indicator. Filled dots are planned growth (baseline → target);
 # hollow diamonds are the growth each plan reports for the years before it. A line joins the two
-# plans' planned rates where both state them. Growth rates, not levels, are comparable across the
-# two eras.
+# plans' planned rates where both state them. Growth rates, not levels, are comparable between
+# plans of different periods.
 
 # %%
 charts.show(charts.growth_dumbbell_chart(shared, labels, colours), "growth")

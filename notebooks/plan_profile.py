@@ -45,7 +45,7 @@ report.summary_html(report.profile_summary(shares, growth, plan.label(), plan_id
 # %%
 display(report.section("plan", "The plan 规划"))
 display(report.table(report.plan_metadata(plan)))
-report.table(report.cleaning_table(counts))
+report.table(report.cleaning_table(counts, plan.encoding))
 
 # %%
 report.section("shares", "Category shares 类别分布")

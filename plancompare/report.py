@@ -151,9 +151,9 @@ def plan_metadata(plan: Plan) -> pd.DataFrame:
         ("City", f"{plan.city} {plan.city_zh}"),
         ("Plan period", f"{plan.start}–{plan.end}"),
         ("Baseline year", plan.baseline_year),
-        ("Issued", plan.issued or "not stated in the text"),
-        ("Issuer", plan.issuer_zh or "not stated in the text"),
-        ("Document number", plan.doc_number or "—"),
+        ("Issued", plan.issued or "not given in the manifest"),
+        ("Issuer", plan.issuer_zh or "not given in the manifest"),
+        ("Document number", plan.doc_number or "not given in the manifest"),
         ("Source file", plan.source),
     ]
     return pd.DataFrame(rows, columns=["Field", "Value"])
@@ -230,10 +230,11 @@ def config_inputs() -> dict[str, Path]:
     return {k: v for k, v in files.items() if v.is_file()}
 
 
-def cleaning_table(counts: PlanCounts) -> pd.DataFrame:
+def cleaning_table(counts: PlanCounts, declared_encoding: str | None = None) -> pd.DataFrame:
     """Return what cleaning did to a plan as a two-column table."""
+    how = "declared in the manifest" if declared_encoding else "detected"
     rows = [
-        ("Encoding detected", counts.encoding),
+        ("Encoding", f"{counts.encoding} ({how})"),
         ("Script", counts.script),
         ("Sentences and headings in the raw text", counts.raw_sentences),
         ("Repeated copies dropped", counts.duplicates_dropped),
@@ -328,8 +329,10 @@ def side_by_side_metadata(plans: list[Plan], counts: list[PlanCounts]) -> pd.Dat
         ("English title", lambda p, c: p.title_en),
         ("Period", lambda p, c: f"{p.start}–{p.end}"),
         ("Baseline year", lambda p, c: p.baseline_year),
-        ("Raw sentences", lambda p, c: c.raw_sentences),
+        ("Sentences and headings in the raw text", lambda p, c: c.raw_sentences),
         ("Repeated copies dropped", lambda p, c: c.duplicates_dropped),
+        ("Distinct sentences and headings kept", lambda p, c: c.distinct_sentences),
+        ("of which headings", lambda p, c: c.headings),
         ("Distinct sentences", lambda p, c: c.distinct_sentences - c.headings),
         ("Distinct characters", lambda p, c: c.distinct_chars),
     ]
@@ -674,12 +677,21 @@ def indicator_statements(
     only = n_shared - len(both)
     if n_shared == 0:
         text = "The plans state no indicator in common, so no growth can be compared between them."
+    elif len(both) == 0:
+        text = (
+            f"The plans state {count_of(n_shared, 'indicator')} in common, but none has a baseline "
+            "and a target in both plans, so no implied growth can be compared."
+        )
     else:
         text = (
-            f"The plans state {count_of(n_shared, 'indicator')} in common; "
-            f"implied growth can be compared for the {len(both)} with a baseline and a target "
-            "in both"
-            + (f" (for the other {only}, one plan lacks a baseline or a target)." if only else ".")
+            f"The plans state {count_of(n_shared, 'indicator')} in common; implied growth can be "
+            f"compared for {len(both):,} of them, which {'has' if len(both) == 1 else 'have'} a "
+            "baseline and a target in both plans"
+            + (
+                f" (for the other {only:,}, one plan lacks a baseline or a target)."
+                if only
+                else "."
+            )
         )
     out.insert(0, Statement("indicator_overlap", text, {"n_shared": n_shared, "n_both": len(both)}))
     return out
@@ -713,7 +725,8 @@ def profile_summary(
     if len(below):
         r = below.iloc[0]
         text = (
-            f"The next largest is {style.category_label(r['category'])}: {_pct(r['share'])} "
+            f"The next largest of the five categories is {style.category_label(r['category'])}: "
+            f"{_pct(r['share'])} "
             f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."
         )
         out.append(
@@ -1037,7 +1050,7 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
         "growth rate of a share. Growth before the plan is what the plan itself reports for the "
         "years up to its baseline (年均增长13.8%, 是2010年的1.8倍, 增长60%, 翻一番, or both ends: "
         "由1.6万亿元增加到2.8万亿元), as an annual rate: an achieved rate, not a target, and the "
-        "fairest like-for-like comparison across eras.</p>"
+        "fairest like-for-like comparison between plans of different periods.</p>"
     )
 
 
@@ -1100,8 +1113,8 @@ def plan_indicators_html(indicators: pd.DataFrame, sentences: pd.DataFrame, plan
         n_b = int((part["role"] == "baseline").sum())
         parts.append(
             f"<h3>{esc(style.category_label(cat))}</h3>"
-            f'<p class="pc-muted">{n_b} baselines and {n_t} targets in '
-            f'{part["sentence_id"].nunique()} sentences.</p><ol class="pc-ind-list">'
+            f'<p class="pc-muted">{count_of(n_b, "baseline")} and {count_of(n_t, "target")} in '
+            f'{count_of(part["sentence_id"].nunique(), "sentence")}.</p><ol class="pc-ind-list">'
         )
         for sid, rows in part.groupby("sentence_id", sort=True):
             rows = rows.sort_values(["position", "role"], kind="stable")

@@ -143,7 +143,14 @@ def test_indicator_statements_agree_with_compare_indicators(figures):
     both = shared[shared["left_implied_cagr"].notna() & shared["right_implied_cagr"].notna()]
     assert overlap.figures == {"n_shared": len(shared), "n_both": len(both)}
     assert f"The plans state {len(shared)} indicators in common" in overlap.text
-    assert f"for the {len(both)} with a baseline and a target in both" in overlap.text
+    verb = "has" if len(both) == 1 else "have"
+    assert f"for {len(both)} of them, which {verb} a baseline and a target in both" in overlap.text
+    none = report.comparison_summary(
+        shares, diff, shared.assign(left_implied_cagr=float("nan")), labels
+    )
+    text = next(s for s in none if s.kind == "indicator_overlap").text
+    assert "but none has a baseline and a target in both plans" in text
+    assert " 0 " not in text
     none = report.indicator_statements(shared.iloc[0:0], labels)
     assert [s.text for s in none] == [
         "The plans state no indicator in common, so no growth can be compared between them."
@@ -373,3 +380,42 @@ def test_no_distinctive_term_is_said_in_words():
     empty = pd.DataFrame(columns=["side", "rank", "term", "z", "count_left", "count_right"])
     page = report.distinctive_table(empty, {"l": "Left", "r": "Right"}, {}).data
     assert "No term leans to either plan" in page and "<table" not in page
+
+
+def test_profile_wording_says_what_it_counts(processed):
+    sentences, found, labels = processed
+    shares = stats.category_shares(sentences)
+    out = report.profile_summary(shares, indicators.growth_table(found), labels[LEFT], LEFT)
+    second = next(s for s in out if s.kind == "second_category")
+    assert second.text.startswith("The next largest of the five categories is ")
+    assert second.figures["category"] != OTHER
+    page = report.plan_indicators_html(found, sentences, LEFT).data
+    assert "1 targets" not in page and "1 sentences" not in page and "1 baselines" not in page
+
+
+def test_tables_of_plans_add_up_and_say_where_a_value_comes_from(tmp_path):
+    manifest = load_manifest(paths.MANIFEST)
+    plans = [manifest.plan(LEFT), manifest.plan(RIGHT)]
+    codebook = coding.load_codebook()
+    for p in plans:
+        pipeline.process_plan(manifest, p, tmp_path, codebook)
+    counts = [pipeline.load_processed(tmp_path, p.id).counts for p in plans]
+    table = report.side_by_side_metadata(plans, counts).set_index("")
+    for p, c in zip(plans, counts, strict=True):
+        col = table[p.label()]
+        raw, dropped = (
+            int(col["Sentences and headings in the raw text"]),
+            int(col["Repeated copies dropped"]),
+        )
+        kept, heads = (
+            int(col["Distinct sentences and headings kept"]),
+            int(col["of which headings"]),
+        )
+        assert raw - dropped == kept == c.distinct_sentences
+        assert kept - heads == int(col["Distinct sentences"])
+    detected = report.cleaning_table(counts[0]).set_index("Step").loc["Encoding", "Value"]
+    assert detected == f"{counts[0].encoding} (detected)"
+    declared = report.cleaning_table(counts[0], "utf-8").set_index("Step").loc["Encoding", "Value"]
+    assert declared.endswith("(declared in the manifest)")
+    meta = report.plan_metadata(plans[0].model_copy(update={"doc_number": None})).set_index("Field")
+    assert meta.loc["Document number", "Value"] == "not given in the manifest"
