@@ -243,6 +243,7 @@ def report_deps(
     deps.update(config)
     deps["notebook"] = file_hash(Path(settings.notebooks) / task.notebook)
     deps["parameters"] = _sha_json(task.parameters)
+    deps["title"] = task.title  # it names the plans: a label changes when a namesake plan arrives
     return deps
 
 

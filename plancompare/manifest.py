@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -57,6 +59,8 @@ class Plan(BaseModel):
     issuer_zh: str | None = None
     doc_number: str | None = None
     encoding: str | None = None
+    # Set by load_manifest when another plan has the same city and period: labels name the id.
+    _shares_label: bool = PrivateAttr(default=False)
 
     @field_validator("id")
     @classmethod
@@ -93,8 +97,9 @@ class Plan(BaseModel):
         return self.period[1]
 
     def label(self) -> str:
-        """Return a short bilingual label: city and period."""
-        return f"{self.city} {self.city_zh} {self.start}–{self.end}"
+        """Return a short bilingual label: city and period (and id, when another plan shares them)."""
+        short = f"{self.city} {self.city_zh} {self.start}–{self.end}"
+        return f"{short} ({self.id})" if self._shares_label else short
 
 
 @dataclass(frozen=True)
@@ -323,4 +328,7 @@ def load_manifest(path: Path | str) -> Manifest:
     problems += cmp_problems
     if problems:
         raise ManifestError(path, problems)
+    same = Counter((p.city, p.city_zh, p.period) for p in plans)
+    for p in plans:
+        p._shares_label = same[(p.city, p.city_zh, p.period)] > 1
     return Manifest(path.resolve(), tuple(plans), tuple(comparisons), dict(seen))

@@ -272,7 +272,8 @@ def test_index_groups_by_city_and_period_and_marks_the_failed_report(mixed):
     assert page.count('<h2 id="chengdu">Chengdu 成都</h2>') == 1
     assert page.count("<h3>2006–2010: ") == len(MIXED)
     assert 'href="profile-chengdu-hostile.html"' in page
-    assert '<li class="failed">Profile: Chengdu 成都 2006–2010 <strong class="failed">' in page
+    # The plans share city and period, so their labels name their ids.
+    assert '<li class="failed">Profile: Chengdu 成都 2006–2010 (chengdu-empty) <strong' in page
     assert "only 0 characters after cleaning" in page
 
 

@@ -270,3 +270,22 @@ def test_cli_refuses_a_lock_timeout_that_is_not_a_number(capsys):
         cli.main(["--lock-timeout", "nan"])
     assert exit_.value.code == 2
     assert "must be zero or more, got nan" in capsys.readouterr().err
+
+
+def test_plans_of_one_city_and_period_are_labelled_by_their_ids(tmp_path):
+    (tmp_path / "a.txt").write_text("金融。", encoding="utf-8")
+    entry = (
+        "  - {{id: {id}, city: Wuhan, city_zh: 武汉, title_zh: 规划, title_en: Plan, "
+        "period: [{a}, {b}], baseline_year: {base}, source: a.txt}}\n"
+    )
+    text = "plans:\n" + "".join(
+        entry.format(id=i, a=a, b=a + 4, base=a - 1)
+        for i, a in (("wuhan-a", 2016), ("wuhan-fintech", 2016), ("wuhan-old", 2011))
+    )
+    (tmp_path / "m.yml").write_text(text, encoding="utf-8")
+    labels = [p.label() for p in load_manifest(tmp_path / "m.yml").plans]
+    assert labels == [
+        "Wuhan 武汉 2016–2020 (wuhan-a)",
+        "Wuhan 武汉 2016–2020 (wuhan-fintech)",
+        "Wuhan 武汉 2011–2015",
+    ]
