@@ -864,7 +864,7 @@ def _sentence_rows(
                 name = ""
             if not name and resolved:
                 # 达到62家, 年均增长13.8%: the subject is that of the number before.
-                key, name = next(((k, n) for k, n in reversed(resolved) if n), ("", ""))
+                key, name = _inherited_subject(m, mentions[: len(resolved)], resolved)
         if key and m.measure == "change" and m.lead.endswith("新增") and imap.is_flow(key):
             m.measure = "level"  # 社会融资规模累计新增1万亿元: the flow itself, not a change of it
         gap = _is_gap(m)
@@ -892,6 +892,22 @@ def _sentence_rows(
                 if r["year"] > plan.baseline_year:
                     r["reference_year"] = plan.baseline_year
     return rows
+
+
+def _inherited_subject(
+    m: Mention, before: list[Mention], resolved: list[tuple[str, str]]
+) -> tuple[str, str]:
+    """Return the (indicator, name) a number without a subject takes from the numbers before it.
+
+    The nearest named number, except that a growth rate or multiple passes over a share:
+    增加值达到821亿元，占地区生产总值的7.5%，是2010年的2.3倍 multiplies the value added.
+    """
+    named = [(b, r) for b, r in zip(before, resolved, strict=True) if r[1]]
+    if m.measure != "level" and m.unit_std != "percentage points":
+        amounts = [r for b, r in named if not (b.measure == "level" and b.unit_std == "%")]
+        if amounts:
+            return amounts[-1]
+    return named[-1][1] if named else ("", "")
 
 
 # Percentage points after a comparison with another figure (高于同期GDP增速, 比全国平均水平高),

@@ -1087,3 +1087,16 @@ def test_a_change_in_percentage_points_belongs_to_a_share_not_to_a_money_total(m
     assert gdp_share.iloc[0]["indicator"] == "finance_value_added_share_gdp"
     money = one(manifest, CQ, "2015年末，全市存款余额比上年末增加2000亿元。").iloc[0]
     assert (money["indicator"], money["role"]) == ("deposits", "growth")
+
+
+def test_a_growth_rate_after_a_share_belongs_to_the_amount(manifest):
+    out = one(
+        manifest, CQ, "2015年，全市金融业增加值达到821亿元，占地区生产总值的7.5%，是2010年的2.3倍。"
+    )
+    assert (row_of(out, 2.3)["indicator"], row_of(out, 2.3)["reference_year"]) == (
+        "finance_value_added",
+        2010,
+    )
+    assert row_of(out, 7.5)["indicator"] == "finance_value_added_share_gdp"
+    out = one(manifest, CQ, "2015年，保险深度达到3.5%，比2010年提高0.5个百分点。")
+    assert row_of(out, 0.5)["indicator"] == "insurance_depth"  # a change of the share itself
