@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
@@ -509,6 +510,18 @@ def format_rate(rate: object) -> str:
     return "—" if _missing(rate) else f"{float(rate) * 100:+.1f}%"
 
 
+def format_points_change(unit: object, baseline: object, target: object, sep: str = " (") -> str:
+    """Return ' (+2.0 percentage points)' for a share's change from baseline to target, else ''.
+
+    A growth rate of a share (9% → 11% is +4.1% a year) reads less plainly than its change.
+    `sep` opens the note: " (" on its own, "; " inside a parenthesis already open.
+    """
+    if unit != "%" or _missing(baseline) or _missing(target):
+        return ""
+    close = ")" if sep.endswith("(") else ""
+    return f"{sep}{float(target) - float(baseline):+.1f} percentage points{close}"
+
+
 def format_point(year: object, value: object, unit: str, qualifier: str = "") -> str:
     """Return `year: value` of a baseline or target, or a dash when the plan states neither."""
     if _missing(value):
@@ -644,9 +657,11 @@ def indicator_statements(
     for r in both.head(n).itertuples():
         text = (
             f"{r.label_en} ({r.label_zh}): {labels[left]} implies {format_rate(r.left_implied_cagr)} "
-            f"a year ({format_year(r.left_baseline_year)}–{format_year(r.left_target_year)}), "
+            f"a year ({format_year(r.left_baseline_year)}–{format_year(r.left_target_year)}"
+            f"{_points(r, 'left', '; ')}), "
             f"{labels[right]} {format_rate(r.right_implied_cagr)} a year "
-            f"({format_year(r.right_baseline_year)}–{format_year(r.right_target_year)})."
+            f"({format_year(r.right_baseline_year)}–{format_year(r.right_target_year)}"
+            f"{_points(r, 'right', '; ')})."
         )
         figures = {
             "indicator": r.indicator,
@@ -695,6 +710,14 @@ def indicator_statements(
         )
     out.insert(0, Statement("indicator_overlap", text, {"n_shared": n_shared, "n_both": len(both)}))
     return out
+
+
+def _points(r: Any, side: str, sep: str = " (") -> str:
+    """Return the change in percentage points of one side of a shared share indicator, or ''."""
+    row = r._asdict() if hasattr(r, "_asdict") else r
+    return format_points_change(
+        row["unit_std"], row[f"{side}_baseline_value"], row[f"{side}_target_value"], sep
+    )
 
 
 def comparison_summary(
@@ -748,7 +771,8 @@ def profile_summary(
             f"{r.label_en} ({r.label_zh}): from {format_value(r.baseline_value, r.unit_std)} in "
             f"{format_year(r.baseline_year)} to "
             f"{format_value(r.target_value, r.unit_std, r.target_qualifier)} in "
-            f"{format_year(r.target_year)}, an implied {format_rate(r.implied_cagr)} a year."
+            f"{format_year(r.target_year)}, an implied {format_rate(r.implied_cagr)} a year"
+            f"{format_points_change(r.unit_std, r.baseline_value, r.target_value)}."
         )
         out.append(
             Statement(
@@ -1036,7 +1060,7 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
             cells += [
                 f"<td>{esc(_side_point(r, side, 'baseline'))}</td>",
                 f"<td>{esc(_side_point(r, side, 'target'))}</td>",
-                f"<td>{esc(format_rate(r[f'{side}_implied_cagr']))}</td>",
+                f"<td>{esc(format_rate(r[f'{side}_implied_cagr']) + _points(r, side))}</td>",
                 f"<td>{esc(format_rate(r[f'{side}_stated_growth']))}</td>",
                 f"<td>{esc(past_growth_text(r, side))}</td>",
             ]
@@ -1161,7 +1185,16 @@ def growth_table_html(growth: pd.DataFrame, plan_id: str) -> HTML:
                     strict=True,
                 )
             ],
-            "Implied growth a year": [format_rate(x) for x in g["implied_cagr"]],
+            "Implied growth a year": [
+                format_rate(x) + format_points_change(u, b, t)
+                for x, u, b, t in zip(
+                    g["implied_cagr"],
+                    g["unit_std"],
+                    g["baseline_value"],
+                    g["target_value"],
+                    strict=True,
+                )
+            ],
             "Stated growth a year": [format_rate(x) for x in g["stated_growth"]],
         }
     )

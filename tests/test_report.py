@@ -419,3 +419,16 @@ def test_tables_of_plans_add_up_and_say_where_a_value_comes_from(tmp_path):
     assert declared.endswith("(declared in the manifest)")
     meta = report.plan_metadata(plans[0].model_copy(update={"doc_number": None})).set_index("Field")
     assert meta.loc["Document number", "Value"] == "not given in the manifest"
+
+
+def test_a_share_s_implied_growth_also_gives_its_change_in_percentage_points(figures):
+    shares, diff, shared, labels = figures
+    assert report.format_points_change("%", 9.0, 11.0) == " (+2.0 percentage points)"
+    assert report.format_points_change("%", 4.8, 5.0, "; ") == "; +0.2 percentage points"
+    assert report.format_points_change("CNY", 9.0, 11.0) == ""
+    assert report.format_points_change("%", float("nan"), 11.0) == ""
+    found = report.indicator_statements(shared, labels)
+    share = next(s for s in found if s.figures.get("indicator") == "finance_value_added_share_gdp")
+    row = shared.set_index("indicator").loc["finance_value_added_share_gdp"]
+    change = row["left_target_value"] - row["left_baseline_value"]
+    assert f"; {change:+.1f} percentage points)" in share.text
