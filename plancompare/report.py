@@ -19,6 +19,8 @@ from .pipeline import PlanCounts
 from .reading import sha256_file
 from .storage import read_yaml
 
+# The two-sided 5% point of a standard normal: a residual or term z beyond it is distinctive.
+Z_95 = 1.96
 _SEARCH_SCRIPT = r"""<script type="text/javascript">
 (function () {
   var input = document.getElementById("%(id)s-search");
@@ -357,7 +359,7 @@ def chi_square_html(result, labels: dict[str, str]) -> HTML:
     p = "< 0.001" if result.p_value < 0.001 else f"= {result.p_value:.3f}"
     summary = (
         f"χ² = {result.chi2:.1f}, df = {result.dof}, p {p}, Cramér's V = {result.cramers_v:.2f} "
-        f"(n = {result.n} sentences). Residuals beyond ±1.96 mark the categories that drive the difference."
+        f"(n = {result.n} sentences). Residuals beyond ±{Z_95} mark the categories that drive the difference."
     )
     low, cells = result.n_low_expected, len(result.table)
     if low and low > cells / 5:
@@ -814,6 +816,8 @@ def distinctive_table(
             "Term 词": terms["term"],
             "Gloss": [glossary.get(t, "") for t in terms["term"]],
             "z": [f"{z:+.2f}" for z in terms["z"]],
+            # The table ranks the terms that lean to each side; only some lean clearly.
+            "Distinctive (|z| > 1.96)": ["yes" if abs(z) > Z_95 else "no" for z in terms["z"]],
             f"Count in {labels[left]}": terms["count_left"],
             f"Count in {labels[right]}": terms["count_right"],
         }
@@ -922,7 +926,7 @@ def category_section_compare(
     terms = stats.distinctive_terms(
         sentences, left, right, category=category, stopwords=stopwords, top=6, min_count=3
     )
-    parts.append("<h4>Distinctive terms within this category</h4>")
+    parts.append("<h4>Terms that lean to each plan within this category</h4>")
     if terms.empty:
         parts.append('<p class="pc-muted">Too few words in this category to compare.</p>')
     else:

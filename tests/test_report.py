@@ -432,3 +432,21 @@ def test_a_share_s_implied_growth_also_gives_its_change_in_percentage_points(fig
     row = shared.set_index("indicator").loc["finance_value_added_share_gdp"]
     change = row["left_target_value"] - row["left_baseline_value"]
     assert f"; {change:+.1f} percentage points)" in share.text
+
+
+def test_the_term_table_marks_which_leaning_terms_are_distinctive():
+    terms = pd.DataFrame(
+        {
+            "side": ["a", "a", "b"],
+            "rank": [1, 2, 1],
+            "term": ["金融", "水平", "设立"],
+            "count_left": [30, 9, 1],
+            "count_right": [5, 3, 4],
+            "delta": [1.0, 0.5, -0.2],
+            "z": [3.2, 1.94, -0.27],
+        }
+    )
+    page = report.distinctive_table(terms, {"a": "A", "b": "B"}, {}).data
+    assert "Distinctive (|z| &gt; 1.96)" in page
+    cells = [row.split("</td>")[5] for row in page.split("<tr>")[2:]]
+    assert [c.rsplit(">", 1)[-1] for c in cells] == ["yes", "no", "no"]
