@@ -20,6 +20,7 @@
 # %% tags=["parameters"]
 manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
+plan_ids = None  # None: every processed plan of the manifest
 
 # %%
 from IPython.display import HTML
@@ -28,7 +29,7 @@ from plancompare import charts, corpus, report
 from plancompare.manifest import load_manifest
 
 manifest = load_manifest(manifest_path)
-plans, sentences, found = corpus.load_corpus(manifest, processed_dir)
+plans, sentences, found = corpus.load_corpus(manifest, processed_dir, plan_ids)
 report.para(corpus.summary_text(corpus.summary(plans, sentences, manifest)))
 
 # %% [markdown]

@@ -146,12 +146,30 @@ def report_tasks(
                 notebook=OVERVIEW_NOTEBOOK,
                 parameters=dict(common),
                 plan_ids=tuple(p.id for p in manifest.plans),
-                title=f"Corpus overview: {len(manifest.plans)} plans",
+                title=_overview_title(len(manifest.plans)),
             )
         )
     if ok_plans is not None:
         tasks = [t for t in tasks if t.kind == "corpus" or set(t.plan_ids) <= ok_plans]
     return tasks
+
+
+def _overview_title(n_plans: int) -> str:
+    return f"Corpus overview: {n_plans} plan{'' if n_plans == 1 else 's'}"
+
+
+def overview_of(task: ReportTask, plan_ids: tuple[str, ...]) -> ReportTask:
+    """Return the corpus overview task over just these plans (those processed well this run).
+
+    A plan that failed keeps its last good cache for its own report; the overview leaves it
+    out, as the tidy tables do, and names it among the plans not shown.
+    """
+    return replace(
+        task,
+        plan_ids=plan_ids,
+        parameters={**task.parameters, "plan_ids": list(plan_ids)},
+        title=_overview_title(len(plan_ids)),
+    )
 
 
 def select(tasks: list[ReportTask], only: Iterable[str]) -> list[ReportTask]:
@@ -840,9 +858,7 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     save_state(settings.out, state)
 
     overview_plans = tuple(p.id for p in manifest.plans if p.id in ok_plans)
-    all_tasks = [
-        replace(t, plan_ids=overview_plans) if t.kind == "corpus" else t for t in all_tasks
-    ]
+    all_tasks = [overview_of(t, overview_plans) if t.kind == "corpus" else t for t in all_tasks]
     tasks = select(all_tasks, settings.only)
     deps = {
         t.name: early[t.name]

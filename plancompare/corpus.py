@@ -161,10 +161,15 @@ def links_html(links: pd.DataFrame) -> str:
 
 
 def load_corpus(
-    manifest: Manifest, processed: Path | str
+    manifest: Manifest, processed: Path | str, plan_ids: list[str] | None = None
 ) -> tuple[list[Plan], pd.DataFrame, pd.DataFrame]:
-    """Return the processed plans (by period), their sentence tables and their indicator tables."""
+    """Return the processed plans (by period), their sentence tables and their indicator tables.
+
+    `plan_ids` narrows them to these plans (a run passes the plans it processed well).
+    """
     plans = processed_plans(manifest, processed)
+    if plan_ids is not None:
+        plans = [p for p in plans if p.id in set(plan_ids)]
     ids = [p.id for p in plans]
     if not ids:
         raise ValueError(f"no processed plan of {manifest.path} under {processed}")

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from plancompare import coding, corpus, paths, pipeline
+from plancompare import build, coding, corpus, paths, pipeline
 from plancompare.indicators import IndicatorDef, IndicatorMap
 from plancompare.manifest import Manifest, Plan, load_manifest
+from plancompare.settings import Settings
 
 
 def load_synthetic():
@@ -179,3 +180,20 @@ def test_the_overview_summary_names_the_plans_it_leaves_out():
         "Not shown: 2 plans of the manifest that could not be processed "
         "(bin-2016-2020, empty-2016-2020)."
     )
+
+
+def test_the_overview_shows_only_the_plans_this_run_processed_well(tiny):
+    manifest, processed = tiny
+    # beijing-2011-2015 has a cache from an earlier run but failed in this one.
+    plans, sents, _ = corpus.load_corpus(manifest, processed, ["beijing-2006-2010"])
+    assert [p.id for p in plans] == ["beijing-2006-2010"]
+    assert set(sents["plan_id"]) == {"beijing-2006-2010"}
+    info = corpus.summary(plans, sents, manifest)
+    assert info["missing"] == ["beijing-2011-2015", "beijing-2016-2020"]
+    settings = Settings(manifest=manifest.path, processed=processed)
+    task = next(t for t in build.report_tasks(manifest, settings) if t.kind == "corpus")
+    assert task.title == "Corpus overview: 3 plans"
+    narrowed = build.overview_of(task, ("beijing-2006-2010",))
+    assert narrowed.title == "Corpus overview: 1 plan"
+    assert narrowed.parameters["plan_ids"] == ["beijing-2006-2010"]
+    assert build.check_parameters(narrowed.parameters) == narrowed.parameters
