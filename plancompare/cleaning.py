@@ -6,6 +6,20 @@ import html
 import re
 from functools import lru_cache
 
+NUM = "一二三四五六七八九十百零〇"
+# Heading markers, from the outermost level inwards (sentences.py reads them: the level decides
+# the section path).
+# Headings are found before a traditional text is made simplified: 節 and 專欄 are accepted
+# (章 and the numerals are the same in both scripts).
+HEADING_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^第[{NUM}]+章")),
+    (2, re.compile(rf"^第[{NUM}]+[节節]")),
+    (3, re.compile(rf"^[{NUM}]+、")),
+    (4, re.compile(rf"^[（(][{NUM}]+[）)]")),
+    (5, re.compile(r"^\d{1,2}[．.](?!\d)")),
+    (6, re.compile(r"^[（(]\d{1,2}[）)]")),
+    (7, re.compile(r"^(?:专栏|專欄)\s*\d+")),
+)
 # Full-width ASCII letters, digits and a few symbols that carry numbers; Chinese punctuation
 # such as （）《》，。 is left alone because headings and quotes depend on it.
 FULLWIDTH_ASCII = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}  # ０-９
@@ -25,6 +39,16 @@ _PARAGRAPH = re.compile(
     r"[\u3000\ue000-\uf8ff\r\u2028\u2029]"
     r"(?:(?<=\r)\n?|(?<=[\u3000\ue000-\uf8ff])[\u3000\ue000-\uf8ff]*|)"
 )
+# A full-width space right after a heading marker that opens a line or paragraph is a space
+# inside the heading (第一章　总则, 一、　总体要求, （一）　主要目标, 1．　…), not a paragraph break:
+# it is made an ordinary space (dropped beside Chinese below), so the heading keeps its title.
+# Elsewhere ideographic spaces stay paragraph marks (an indented paragraph start 　　为加快…), and
+# so they do before a digit, which would make 1．　2020年 read as the number 1.2020.
+_MARKER = "|".join(p.pattern.removeprefix("^") for _, p in HEADING_MARKERS)
+_SPACE_AFTER_MARKER = re.compile(
+    rf"(?:^|(?<=[\n\r\u2028\u2029\u3000\ue000-\uf8ff]))([ \t]*(?:{_MARKER}))\u3000\u3000*"
+    r"(?=[^0-9\u3000]|$)"
+)
 # X X* rather than X+ (here and below): a regex that opens with a plain character or class
 # lets the engine skip to the places where it can match instead of trying every position.
 _SPACE = r"[ \t\f\v\u00a0\u2002-\u200b\ufeff]"
@@ -41,6 +65,9 @@ _HIDDEN = re.compile(
     r"|<!--.*?-->",
     re.I | re.S,
 )
+# Those of them that stand apart from the text around them: removed with a line break. The
+# others (a script, a comment, an icon, ...) can sit inside a sentence, which must stay whole.
+_HIDDEN_BLOCKS = frozenset({"head", "title", "template", "nav", "footer"})
 _BLOCK_TAG = re.compile(r"</?(p|div|br|li|tr|h[1-6]|table|section|article)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[!/]?[a-zA-Z][^<>]*>")
 _FURNITURE = re.compile(
@@ -68,6 +95,8 @@ def normalise(text: str) -> str:
         text = _CONTROL.sub("", text)
     if _WIDTH_CHARS.search(text):
         text = text.translate(_WIDTH_TABLE)
+    if "\u3000" in text:
+        text = _SPACE_AFTER_MARKER.sub(r"\1 ", text)
     text = _PARAGRAPH.sub("\n", text)
     text = _SPACES.sub(" ", text)
     text = _drop_spaces_beside_cjk(text)
@@ -91,12 +120,17 @@ def _drop_spaces_beside_cjk(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Return text with HTML tags, entities and web-page furniture removed (content kept as text)."""
     if "<" in text or "&" in text:
-        text = _HIDDEN.sub("\n", text)
+        text = _HIDDEN.sub(_hidden_replacement, text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
         text = html.unescape(text)
     text = _FURNITURE.sub("", text)
     return "\n".join(line for line in text.split("\n") if not _is_nav_bar(line))
+
+
+def _hidden_replacement(m: re.Match[str]) -> str:
+    """Return what a hidden element leaves: a line break for a block, nothing inside a sentence."""
+    return "\n" if (m.group(1) or "").lower() in _HIDDEN_BLOCKS else ""
 
 
 def _is_nav_bar(line: str) -> bool:

@@ -7,17 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-NUM = "一二三四五六七八九十百零〇"
-# Heading markers, from the outermost level inwards; the level decides the section path.
-HEADING_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^第[{NUM}]+章")),
-    (2, re.compile(rf"^第[{NUM}]+节")),
-    (3, re.compile(rf"^[{NUM}]+、")),
-    (4, re.compile(rf"^[（(][{NUM}]+[）)]")),
-    (5, re.compile(r"^\d{1,2}[．.](?!\d)")),
-    (6, re.compile(r"^[（(]\d{1,2}[）)]")),
-    (7, re.compile(r"^专栏\s*\d+")),
-)
+# The heading markers are defined with cleaning (which keeps a full-width space after one inside
+# its heading); the level of a marker decides the section path.
+from .cleaning import HEADING_MARKERS, NUM
+
 TERMINATORS = "。！？；!?;"
 _CLOSERS = "”’」』）)】》"
 # One sentence: up to and including a terminator and the closer after it (if any), or up to a
@@ -25,11 +18,11 @@ _CLOSERS = "”’」』）)】》"
 # terminator not followed by a closer, after a terminator and a closer, and at line breaks.
 _PIECE = re.compile(rf"[^{TERMINATORS}\n]*(?:[{TERMINATORS}][{_CLOSERS}]?)?")
 # One table-of-contents entry: a heading, leader dots and a page number, e.g. 第一节发展基础……（4）.
-_TOC_ENTRY = rf"(?:第[{NUM}]+[章节]|[{NUM}]+、|[（(][{NUM}]+[）)])[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
+_TOC_ENTRY = rf"(?:第[{NUM}]+[章节節]|[{NUM}]+、|[（(][{NUM}]+[）)])[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
 # The lookahead names the characters a block can start with: the regex then tries no other position.
-_TOC = re.compile(rf"(?=[目第{NUM}（(])(?:目\s*录\s*)?(?:{_TOC_ENTRY}\s*)+")
+_TOC = re.compile(rf"(?=[目第{NUM}（(])(?:目\s*[录錄]\s*)?(?:{_TOC_ENTRY}\s*)+")
 _TOC_TITLE = re.compile(
-    rf"(第[{NUM}]+[章节]|[{NUM}]+、|[（(][{NUM}]+[）)])([^…。\n]{{1,40}}?)(?:…|\.{{2}}|·){{2,}}"
+    rf"(第[{NUM}]+[章节節]|[{NUM}]+、|[（(][{NUM}]+[）)])([^…。\n]{{1,40}}?)(?:…|\.{{2}}|·){{2,}}"
 )
 # Words that open the body of a sentence: used to find where a glued heading ends when the
 # contents table does not name it. Deliberately short: a wrong cut only shortens a heading.
@@ -71,6 +64,9 @@ _BODY_OPENERS = (
 # Levels whose headings are glued to body text in scraped pages (章, 节, 一、, 专栏); the numbered
 # levels inside them ((一), 1., (1)) close with 。 in these plans and so stand as sentences.
 GLUED_LEVELS = frozenset({1, 2, 3, 7})
+# The numbered levels ((一), 1., (1)): whether one of their items is a heading or a numbered
+# sentence is decided by its length, item by item, and then made the same across its list.
+NUMBERED_LEVELS = frozenset(level for level, _ in HEADING_MARKERS) - GLUED_LEVELS
 MAX_HEADING = 40
 # All heading markers in one regex, tried in level order: group i + 1 is HEADING_MARKERS[i].
 _ANY_HEADING = re.compile("|".join(f"({p.pattern})" for _, p in HEADING_MARKERS))
@@ -78,7 +74,7 @@ _HEADING_LEVELS = tuple(level for level, _ in HEADING_MARKERS)
 # The first body opener at or after a position is the first match of this regex there.
 _OPENERS = re.compile("|".join(map(re.escape, _BODY_OPENERS)))
 # The characters a heading marker can open with (see HEADING_MARKERS).
-_MARKER_FIRST = frozenset(NUM + "第（(专0123456789")
+_MARKER_FIRST = frozenset(NUM + "第（(专專0123456789")
 # Two leader marks in a row (each of …, .. or ·): no contents entry without them.
 _LEADER_PAIRS = tuple(a + b for a in ("…", "..", "·") for b in ("…", "..", "·"))
 
@@ -218,6 +214,49 @@ def _detach_headings(s: str, titles: tuple[str, ...]) -> tuple[list[tuple[int, s
     return heads, s
 
 
+def _numbered_lists_made_uniform(
+    pieces: list[tuple[list[tuple[int, str]], str]],
+) -> list[tuple[list[tuple[int, str]], str]]:
+    """Return the (headings, body) pieces with the items of a list of numbered sentences as sentences.
+
+    Items of one list (the same numbered level under the same heading) are all headings or all
+    sentences, but `_cut_heading` decides each by its length: of the principles 1．坚持…。 to
+    5．坚持…。 the one short enough (3．坚持金融开放，树立国际竞争意识。) would be the only heading,
+    and the sentences after it would wrongly fall in its section. So when a list holds a numbered
+    sentence, its items detached as headings that are written as sentences (closed by 。 or
+    another terminator) and have no headings of their own under them become sentences too. Items
+    with sub-headings, and titles without a terminator, stay headings; nothing becomes a heading.
+    """
+    path: dict[int, int] = {}  # level -> index of the heading on the current path
+    has_children: set[int] = set()  # headings with a heading of a lower level under them
+    with_sentence: set[tuple[int | None, int]] = set()  # lists holding a numbered sentence
+    candidates: dict[int, tuple[int, tuple[int | None, int]]] = {}  # heading -> (piece, list)
+
+    def list_of(level: int) -> tuple[int | None, int]:
+        """Return the list an item of this level belongs to: (its parent heading, level)."""
+        return max((v for k, v in path.items() if k < level), default=None), level
+
+    n = 0
+    for i, (heads, body) in enumerate(pieces):
+        for j, (level, head) in enumerate(heads):
+            has_children.update(v for k, v in path.items() if k < level)
+            if level in NUMBERED_LEVELS and j == len(heads) - 1 and not body:
+                if head[-1] in TERMINATORS:
+                    candidates[n] = (i, list_of(level))
+            path = {k: v for k, v in path.items() if k < level}
+            path[level] = n
+            n += 1
+        found = _heading_level(body) if body else None
+        if found and found[0] in NUMBERED_LEVELS:
+            with_sentence.add(list_of(found[0]))
+    out = list(pieces)
+    for h, (i, key) in candidates.items():
+        if key in with_sentence and h not in has_children:
+            heads, _ = out[i]
+            out[i] = (heads[:-1], heads[-1][1])
+    return out
+
+
 def _key(text: str) -> str:
     """Return the form under which two sentences count as the same (white space removed)."""
     return "".join(text.split())
@@ -259,12 +298,12 @@ def split_sentences(text: str) -> SplitResult:
         kinds.append(kind)
         texts.append(piece)
 
-    for raw in raw_sentences(text):
+    pieces = [
         # Only a segment opening with a marker character can carry a heading.
-        if raw[0] in _MARKER_FIRST:
-            heads, body = _detach_headings(raw, titles)
-        else:
-            heads, body = [], raw
+        _detach_headings(raw, titles) if raw[0] in _MARKER_FIRST else ([], raw)
+        for raw in raw_sentences(text)
+    ]
+    for heads, body in _numbered_lists_made_uniform(pieces):
         for level, head in heads:
             path = {k: v for k, v in path.items() if k < level}
             path[level] = head.rstrip(TERMINATORS)

@@ -321,3 +321,16 @@ def test_a_wrong_declared_encoding_is_named_when_no_chinese_is_left(tmp_path, co
     assert "no sentence punctuation" in message
     assert "is the manifest's encoding 'latin-1' right?" in message
     assert "\n" not in message
+
+
+def test_inline_markup_and_a_script_inside_a_sentence_do_not_split_it():
+    text = "附：技术说明 <b>加粗</b> 与 <script>x</script> 以及 A&B 公司合作。"
+    assert cleaning.clean_text(text) == "附：技术说明加粗与以及A&B 公司合作。"
+    for tag in ("b", "i", "span", "a", "font", "strong", "em", "sup", "sub"):
+        cleaned = cleaning.clean_text(f'发展<{tag} class="x">金融</{tag}>市场<!-- 注 -->。')
+        assert cleaned == "发展金融市场。", tag
+    # Block elements and a page's head still end a line.
+    for block in ("<p>", "</div>", "<br/>", "<li>", "</tr>", "<h2>"):
+        assert cleaning.clean_text(f"第一句完。{block}第二句完。") == "第一句完。\n第二句完。"
+    assert cleaning.clean_text("<title>网站</title>发展金融。") == "发展金融。"
+    assert cleaning.clean_text("发展金融<nav>首页</nav>市场。") == "发展金融\n市场。"

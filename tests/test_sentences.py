@@ -215,3 +215,112 @@ def test_a_hard_wrapped_text_is_joined_into_its_sentences():
 def test_a_text_whose_lines_are_paragraphs_keeps_every_break():
     text = "成都市金融业发展规划\n为加快发展，编制本规划。\n一、规划背景\n（一）发展基础。成都金融业平稳发展。"
     assert sentences.unwrap_lines(clean_text(text)) == clean_text(text)
+
+
+# --- found by a review: full-width spaces, traditional headings, numbered lists -----------------
+
+
+def _table(text: str):
+    return split_sentences(clean_text(text)).sentences
+
+
+def test_a_full_width_space_after_a_heading_marker_stays_inside_the_heading():
+    df = _table(
+        "第一章\u3000发展基础与环境\n第一节\u3000发展基础\n\u3000\u3000我市金融业快速发展。\n"
+        "第二章\u3000\u3000指导思想\n第一节\u3000指导思想\n\u3000\u3000坚持改革创新。\n"
+        "\u3000\u3000一、\u3000总体要求\n（一）\u3000主要目标\n1．\u3000总体目标\n"
+        "\u3000\u3000为加快发展，制定本规划。\u3000\u3000到2010年，基本建成金融中心。"
+    )
+    heads = df.loc[df["kind"] == "heading", "text"].tolist()
+    assert heads == [
+        "第一章发展基础与环境",
+        "第一节发展基础",
+        "第二章指导思想",
+        "第一节指导思想",  # another chapter's 第一节: not a repeated copy
+        "一、总体要求",
+        "（一）主要目标",
+        "1．总体目标",
+    ]
+    body = df[df["kind"] == "sentence"]
+    # Indentation and runs of full-width spaces between sentences still mark paragraphs.
+    assert body["text"].tolist() == [
+        "我市金融业快速发展。",
+        "坚持改革创新。",
+        "为加快发展，制定本规划。",
+        "到2010年，基本建成金融中心。",
+    ]
+    assert body["section"].iloc[1] == "第二章指导思想 > 第一节指导思想"
+    # A full-width space elsewhere in a line is a paragraph mark, as before.
+    assert normalise("发展基础\u3000为加快发展。") == "发展基础\n为加快发展。"
+    # Nor is a number glued to a numbered marker (1．2020 would read as one number).
+    assert normalise("1．\u30002020年目标") == "1．\n2020年目标"
+
+
+def test_traditional_headings_are_detected():
+    df = _table(
+        "目錄第一節主要成就……1第二節存在問題……2\n"
+        "第一節主要成就\n近年來，金融業快速發展。\n第二節存在問題\n規模不大。\n專欄1發展目標\n"
+    )
+    assert df.loc[df["kind"] == "heading", "text"].tolist() == [
+        "第一節主要成就",
+        "第二節存在問題",
+        "專欄1發展目標",
+    ]
+    assert df.loc[df["kind"] == "sentence", "section"].tolist() == [
+        "第一節主要成就",
+        "第二節存在問題",
+    ]
+    assert "目錄" not in "".join(df["text"])
+
+
+PRINCIPLES = (
+    "（二）基本原则。\n"
+    "1．坚持金融为经济和社会发展服务并重，促进全市经济和社会的稳定健康发展。成都金融业必须服务于国家经济。\n"
+    "2．坚持市场化原则，大力推进金融体制改革，以改革促发展。支持金融机构改革。\n"
+    "3．坚持金融开放，树立国际竞争意识。积极引进外资金融机构。\n"
+    "4．坚持金融业人才发展战略，支持金融机构引进和培养适合金融中心建设需要的中高级人才。培养人才。\n"
+    "（三）发展目标。\n"
+    "1．总量目标。金融业增加值年均增长15%。\n"
+    "2．结构目标。直接融资比重明显提高。\n"
+)
+
+
+def test_a_list_of_numbered_sentences_holds_no_heading():
+    df = _table(PRINCIPLES)
+    kinds = dict(zip(df["text"], df["kind"], strict=True))
+    # 3．… is short enough to be a heading, but its list is one of numbered sentences.
+    for item in range(1, 5):
+        text = next(t for t in kinds if t.startswith(f"{item}．坚持"))
+        assert kinds[text] == "sentence", text
+    row = df[df["text"] == "积极引进外资金融机构。"].iloc[0]
+    assert row["section"] == "（二）基本原则"
+    # A list of short leads stays a list of headings.
+    assert kinds["1．总量目标。"] == kinds["2．结构目标。"] == "heading"
+    assert (
+        df[df["text"] == "直接融资比重明显提高。"].iloc[0]["section"]
+        == "（三）发展目标 > 2．结构目标"
+    )
+
+
+def test_an_item_with_sub_headings_or_without_a_terminator_stays_a_heading():
+    df = _table(
+        "（一）加快金融业制度和产品创新，提高金融服务品质。\n"
+        "1．按照国家政策和经济发展的实际，逐步放宽行业进入限制，鼓励民营资本进入银行业。\n"
+        "2．加强金融业务创新研究，努力开发新的金融产品。\n"
+        "（1）大力拓展投资银行业务。\n发展并购业务。\n"
+        "3．发展目标\n到2010年，金融业增加值翻番。\n"
+    )
+    kinds = dict(zip(df["text"], df["kind"], strict=True))
+    assert kinds["2．加强金融业务创新研究，努力开发新的金融产品。"] == "heading"
+    assert kinds["3．发展目标"] == "heading"
+    assert kinds["（1）大力拓展投资银行业务。"] == "heading"
+
+
+def test_chengdu_principles_are_all_sentences_in_their_section(chengdu):
+    df = chengdu.sentences
+    principles = df[df["text"].str.match(r"^[1-5]．坚持")]
+    assert len(principles) == 5 and (principles["kind"] == "sentence").all()
+    section = "二、指导思想、基本原则和发展目标 > （二）基本原则"
+    assert (principles["section"] == section).all()
+    row = df[df["text"].str.startswith("充分认识当前金融国际化趋势")].iloc[0]
+    assert row["section"] == section
