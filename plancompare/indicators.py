@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -195,8 +196,8 @@ class IndicatorMap:
             for m in pat.finditer(text):
                 if exclude and _excluded(text, m.start(), m.end(), exclude):
                     continue
-                if per_head and text[max(0, m.start() - 2) : m.start()] in _PER_HEAD:
-                    continue  # 人均存款余额 is not the deposits total
+                if per_head and _PER_HEAD_BEFORE.search(text, max(0, m.start() - 6), m.start()):
+                    continue  # 人均存款余额, 人均地区生产总值 are not the totals
                 rank = (m.end(), m.end() - m.start())
                 # Strictly greater: on a full tie the earlier pattern wins.
                 if best is None or rank > best_rank:
@@ -216,6 +217,9 @@ class IndicatorMap:
 
 # Words before a name that make it an average per person or household, not a total.
 _PER_HEAD = {"人均", "户均"}
+# One of them right before a name, or before the words of a longer name that holds the alias
+# (人均[地区]生产总值, 户均[本外币]存款余额).
+_PER_HEAD_BEFORE = re.compile("(?:" + "|".join(sorted(_PER_HEAD)) + r")[^，。；、,;：:()\d]{0,4}$")
 
 
 def _excluded(text: str, start: int, end: int, phrases: tuple[re.Pattern[str], ...]) -> bool:
@@ -506,16 +510,18 @@ def find_years(text: str, plan: Plan | None = None) -> list[YearExpr]:
         y = int(m.group("y"))
         pre = m.group("pre") or ""
         after = text[m.end() : m.end() + 3]
+        starts_change = pre == "从" or (not pre and text[max(0, m.start() - 1) : m.start()] == "由")
+        change_start = starts_change and after.startswith("的")
         if _ref_before(text, m.start()) and not pre:
             kind = "ref"
-        elif pre == "从":
+        elif pre == "从" or change_start:
+            # 由2015年的1040亿元增长到…: where a change starts, as 从 says; a growth rate after
+            # it is over that year, and the sentence's own year is not that one.
             kind = "from"
         elif after.startswith(("以来", "起")):
             kind = "from"
         else:
             kind = "point"
-        starts_change = pre == "从" or text[max(0, m.start() - 1) : m.start()] == "由"
-        change_start = starts_change and after.startswith("的")
         out.append(
             YearExpr(
                 m.start(), m.end(), y, kind, None, pre in {"到", "至"} and bool(pre), change_start
@@ -547,11 +553,15 @@ _CHANGE_END = re.compile(
 _DECREASE_END = re.compile(
     r"(?:下降|降低|减少|回落|收窄|缩小|降)(?:了)?(?:约|近|超过|超|达|达到)?$"
 )
-_MULTIPLE_END = re.compile(r"(?:是|为|相当于|达到)[^，。；]{0,12}的$")
+# 是2010年的2.9倍, also with a word of about after 的 (是2010年的近12倍).
+_MULTIPLE_END = re.compile(
+    r"(?:是|为|相当于|达到)[^，。；]{0,12}的(?:近|约|将近|接近|超过|逾|超)?$"
+)
 _NOISE_PREFIX = re.compile(
     r"^(?:[、，,；;：:。—\-\s“”\"()]|截至|截止|到|至|从|于|在|其中|此外|另外|同时|全市|我市|全省|全区|"
     r"共有|现有|已有|共|(?:19|20)\d{2}年(?:底|末|初|前)?(?:的)?|“?十[一二三四五]?五”?(?:时期|期间|期末|末)?|"
-    r"未来五年|今后五年|五年来|分别|力争|争取|确保|努力|(?:增长|增加|提高|上升|下降)(?:到|至)|达到|达)+"
+    r"(?:未来|今后|过去|近)?[两三四五六七八九十]年(?:来|间|内)?|分别|力争|争取|确保|努力|"
+    r"(?:增长|增加|提高|上升|下降)(?:到|至)|达到|达)+"
 )
 _NOISE_SUFFIX = re.compile(
     r"(?:达到|达|为|是|有|实现|不超过|控制在|保持在|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
@@ -562,12 +572,12 @@ _NOISE_SUFFIX = re.compile(
     r"翻了|翻|[、，,；;：:\s])+$"
 )
 _FROM_END = re.compile(r"(?:由|从)\s*$")
-_NEW_COUNT = re.compile(
-    r"(?:每年|年均|平均每年)?(?:新增|新设|增设|引进|吸引|培育和引进|引进和培育)"
-)
+_NEW_COUNT = re.compile(r"(?:每年|年均|平均每年)?新?(?:新增|新设|增设|引进|吸引|培育|招引)")
 _REF_IN = re.compile(
     r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年|年初|去年|“?十[一二三四五]?五”?)|翻|同比"
 )
+# 五年年均增长19.6%, 三年累计增长: a rate over the last (or next) few years up to its year.
+_SPAN = re.compile(r"([两三四五六七八九十])年(?:来|间|内)?(?:年均|年平均|平均每年|累计)")
 # 比上年, 较年初, 比去年末: the change is over the year before the stated one.
 _YEAR_BEFORE = re.compile(r"同比|(?:较|比)(?:上年|去年|年初)")
 _TARGET_WORDS = re.compile(
@@ -576,6 +586,16 @@ _TARGET_WORDS = re.compile(
 # Figures about the country or the world are context, not the plan's own baseline, target or
 # growth; the city's share of the country's total (占全国比重) is the city's own.
 _NATIONAL = re.compile(r"(?<!占)(?:全国|我国|全球|世界)(?!性|平均)")
+# The country as the subject of a figure (全国金融业增加值8.4万亿元), not as a rank or a first
+# (全国首家, 居全国第5位, 全国率先): the clauses after it that name no place of their own are about
+# the country too (全国金融业增加值8.4万亿元，同比增长7%，占国内生产总值比重为8.3%).
+_NATIONAL_SUBJECT = re.compile(
+    r"(?<!占)(?:全国|我国|全球|世界)(?!性|平均|首|第|唯一|领先|前列|排名|率先|范围|重要)"
+    r"(?=[^，。；,;、\d]{2})"  # a name follows (在全国19个城市中: the country is no subject)
+)
+# Words that bring a figure back to the plan's own place.
+_LOCAL = r"全市|我市|本市|市域|全省|我省|本省|全区|我区|本区|全县|我县|本县"
+_LOCAL_RE = re.compile(_LOCAL)
 
 
 @dataclass
@@ -764,6 +784,9 @@ def _ref_for(m: Mention, ctx: _Context, year: int | None) -> int | None:
         return froms[-1].year
     if refs:
         return refs[-1].year
+    span = _SPAN.search(m.lead)
+    if year is not None and span:
+        return year - _CN_SMALL[span.group(1)]
     return None
 
 
@@ -810,6 +833,16 @@ def _unit_to_match(m: Mention) -> str | None:
     return None
 
 
+def _local_regex(plan: Plan) -> re.Pattern[str]:
+    """Return the words that name the plan's own place (全市, 我市, and its city's name)."""
+    return _local_words(str(getattr(plan, "city_zh", "") or "").removesuffix("市"))
+
+
+@lru_cache(maxsize=64)
+def _local_words(city: str) -> re.Pattern[str]:
+    return re.compile(f"{_LOCAL}|{re.escape(city)}") if len(city) >= 2 else _LOCAL_RE
+
+
 def _section_hint(section: str) -> str | None:
     if _SECTION_TARGET.search(section):
         return "target"
@@ -835,7 +868,14 @@ def _sentence_rows(
     aim_sentence = bool(_AIM.search(norm))
     resolved: list[tuple[str, str]] = []  # (indicator, name) per mention
     pending: list[tuple[str, str]] = []  # names handed out by 分别 or compounds
+    local = _local_regex(plan)
+    national_end: int | None = None  # the end of the last figure about the country
     for i, m in enumerate(mentions):
+        national = national_end is not None and not local.search(norm, national_end, m.start)
+        if national or _NATIONAL_SUBJECT.search(m.lead):
+            national_end = m.end
+        else:
+            national_end = None
         prev_same = mentions[i - 1] if i and mentions[i - 1].clause == m.clause else None
         unit_for_match = _unit_to_match(m)
         key, name = "", ""
@@ -874,7 +914,7 @@ def _sentence_rows(
         resolved.append((key, name))
         if not gap and not key and _not_a_plan_figure(m, norm):
             continue
-        row = _mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence)
+        row = _mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence, national)
         if key and row["unit_std"] == "CNY" and imap.unit_of(key) == "CNY/person":
             row["unit_std"] = "CNY/person"  # 保险密度为2417元: yuan per person
         if gap:
@@ -884,8 +924,8 @@ def _sentence_rows(
     hint = _section_hint(section)
     for r in rows:
         if r["year_source"] in {"plan end", "plan baseline"} and hint:
-            if r["role"] != "growth":
-                r["role"] = hint
+            if r["role"] not in ("growth", "context"):
+                r["role"] = hint  # a national figure stays context under any heading
             r["year"] = plan.end if hint == "target" else plan.baseline_year
             r["year_source"] = "section"
             if r["role"] == "growth" and r["reference_year"] is None:
@@ -1032,6 +1072,7 @@ def _mention_row(
     plan: Plan,
     ctx: _Context,
     aim_sentence: bool,
+    national: bool = False,
 ) -> dict[str, Any]:
     ye = _year_for(m.start, ctx, m.start - len(m.lead))
     if ye is None and m.measure == "annual_growth":
@@ -1040,8 +1081,13 @@ def _mention_row(
     period = ye.period if ye is not None and ye.kind == "period" else None
     own_year = ye is not None and ye.start >= m.start - len(m.lead)
     if m.measure == "level" and _FROM_END.search(m.lead) and not own_year:
-        # 到2020年，由48家增加到80家: the number after 由/从 is where the change starts.
-        year = period[0] - 1 if period else plan.baseline_year
+        # 到2020年，由48家增加到80家: the number after 由/从 is where the change starts; after
+        # 由2015年的…增长到2020年的…, a second 由10.6%提高到13.0% starts in 2015 too.
+        starts = [e for e in ctx.years if e.change_start and e.start < m.start]
+        if starts:
+            year = starts[-1].year
+        else:
+            year = period[0] - 1 if period else plan.baseline_year
         year_source, period = "start of change", None
     elif ye is not None:
         year, year_source = ye.year, "period" if period else "stated"
@@ -1053,7 +1099,7 @@ def _mention_row(
         year, year_source = plan.baseline_year, "plan baseline"
     prefix = norm[: m.start]
     aim = bool(_AIM.search(prefix))
-    if _NATIONAL.search(m.lead):
+    if national or _NATIONAL.search(m.lead):
         role = "context"  # 全国金融业增加值年均增长7.5%: the country's growth, too
     elif m.measure != "level":
         role = "growth"
@@ -1169,11 +1215,15 @@ def _qualitative_rows(
 # ---------------------------------------------------------------------------------------------
 # The flattened indicator table (专栏1)
 
-_TABLE_HEADER = re.compile(
-    r"序号\s*(?:指标名称|指标)\s*(?P<unit_column>单位)?\s*"
+_HEADER_BODY = (
+    r"(?:指标名称|指标)\s*(?P<unit_column>单位)?\s*"
     r"(?P<y0>(?:19|20)\d{2})年?(?:基数|基期值|基期|现状值|现状|实际值|实际)?\s*"
     r"(?P<y1>(?:19|20)\d{2})年?(?:目标值|目标|规划值|预期值)?(?:\s*(?:指标)?属性)?"
 )
+_TABLE_HEADER = re.compile(r"序号\s*" + _HEADER_BODY)
+# A header with no 序号 column (指标名称 单位 2020年 2025年 属性), whose rows carry no number:
+# each row then ends with its attribute (预期性) or its line.
+_BARE_TABLE_HEADER = re.compile(r"(?:序号\s*)?" + _HEADER_BODY)
 _TABLE_END = re.compile(r"备注|注[:：]|资料来源")
 # A row's name with its unit in brackets, 金融业增加值(亿元), or in a column of its own.
 _ROW_NAME = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
@@ -1184,6 +1234,15 @@ _ROW_NAME_UNIT_COLUMN = re.compile(
 )
 # The attribute column of Chinese plan tables (预期性 or 约束性 target).
 _ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
+# One row of a table printed a row to a line, or ended by its attribute: an optional row
+# number, the name, its unit (in brackets or a column of its own), then the cells.
+_LINE_ROW = re.compile(
+    r"^\s*(?:\d{1,2}(?:[.、]\s*|\s+)?)?(?P<name>[^\d()【】%.\s]+?)\s*"
+    r"(?:\((?P<unit>[^()]{1,10})\)|(?P<unit2>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍))"
+    r"\s*(?P<cells>(?:[\d【]|不|高于|低于|保持)[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
+)
+# A row run together with the next one ends with its attribute.
+_ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
 _CELL = re.compile(
     r"【(?P<br>[^】]*)】|(?P<num>\d[\d.]*)(?P<pct>%)?|(?P<txt>[^\d【】]+)",
 )
@@ -1382,6 +1441,39 @@ def _table_row(
     return row, problem
 
 
+def _line_rows(
+    pieces: Iterable[tuple[int, str]], y0: int, y1: int, first: int, imap: IndicatorMap
+) -> list[dict[str, Any]]:
+    """Return the row dicts of (position, text) pieces holding a row each (a line, or up to 预期性)."""
+    rows = []
+    for offset, piece in pieces:
+        m = _LINE_ROW.match(piece)
+        if m is None:
+            continue
+        unit = m.group("unit") or m.group("unit2")
+        row, _ = _table_row(
+            first + len(rows), m.group("name"), unit, m.group("cells"), y0, y1, imap
+        )
+        row["position"] = offset + m.start("name")
+        rows.append(row)
+    return rows
+
+
+def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict[str, Any]]] | None:
+    """Return a header with no 序号 and the rows after it in the same text, ended by 预期性."""
+    head = _BARE_TABLE_HEADER.search(norm) if "指标" in norm else None
+    if head is None:
+        return None
+    body = norm[head.end() :]
+    pieces = (
+        (p.start(), p.group(0)) for p in _ATTRIBUTE_ROW.finditer(norm, head.end()) if p.group(0)
+    )
+    rows = _line_rows(pieces, int(head.group("y0")), int(head.group("y1")), 1, imap)
+    if not rows and body.strip():
+        return None  # prose that happens to say 指标 and two years
+    return head, rows
+
+
 def _table_indicator_rows(
     table: list[dict[str, Any]], offset: int, plan: Plan, sentence_id: Any, source_text: str
 ) -> list[dict[str, Any]]:
@@ -1452,13 +1544,37 @@ def extract_from_records(
     last_year: int | None = None
     chain = 0
     prev_id: Any = None
+    # A table printed a row to a line: its years and the number of rows read so far.
+    line_table: tuple[int, int, int] | None = None
     for sid, text, section, kind in records:
         text = str(text)
         section = str(section or "")
         contiguous = prev_id is not None and _is_next(prev_id, sid) and kind != "heading"
         inherited = last_year if contiguous and chain < MAX_INHERIT else None
         norm = normalise(text)
+        if line_table is not None and contiguous:
+            y0, y1, done = line_table
+            found = _line_rows([(0, norm)], y0, y1, done + 1, imap)
+            if found:
+                rows += _table_indicator_rows(found, 0, plan, sid, text)
+                line_table = (y0, y1, done + 1)
+                prev_id = sid
+                continue
+        line_table = None
         head = _TABLE_HEADER.search(norm) if "序号" in norm else None
+        table: list[dict[str, Any]] = []
+        if head:
+            # The table read as parse_indicator_table reads it, without building its DataFrame.
+            table_norm = norm[head.start() :]
+            table, _ = _table_rows(table_norm, _TABLE_HEADER.match(table_norm), imap)
+        if not table:
+            # No numbered rows: a header with no 序号, or rows a line each after this header.
+            bare = _bare_table(norm, imap)
+            if bare is not None:
+                head, table = bare
+                table = [dict(r, position=r["position"] - head.start()) for r in table]
+                y0, y1 = int(head.group("y0")), int(head.group("y1"))
+                line_table = (y0, y1, len(table))
         # normalise maps one character to one, so the prose's normal form is a prefix of norm.
         prose, prose_norm = (text[: head.start()], norm[: head.start()]) if head else (text, norm)
         years = find_years(prose_norm, plan)
@@ -1468,9 +1584,6 @@ def extract_from_records(
                 r["source_text"] = text
             rows += new_rows
         if head:
-            # The table read as parse_indicator_table reads it, without building its DataFrame.
-            table_norm = norm[head.start() :]
-            table, _ = _table_rows(table_norm, _TABLE_HEADER.match(table_norm), imap)
             rows += _table_indicator_rows(table, head.start(), plan, sid, text)
         stated = [e for e in years if e.kind in {"point", "period"}]
         if stated:

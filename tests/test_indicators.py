@@ -1100,3 +1100,118 @@ def test_a_growth_rate_after_a_share_belongs_to_the_amount(manifest):
     assert row_of(out, 7.5)["indicator"] == "finance_value_added_share_gdp"
     out = one(manifest, CQ, "2015年，保险深度达到3.5%，比2010年提高0.5个百分点。")
     assert row_of(out, 0.5)["indicator"] == "insurance_depth"  # a change of the share itself
+
+
+def _records(manifest, texts: list[str], section: str = "") -> pd.DataFrame:
+    plan = manifest.plan(CQ)
+    df = pd.DataFrame(
+        {"plan_id": CQ, "sentence_id": range(1, len(texts) + 1), "text": texts, "section": section}
+    )
+    return indicators.extract_indicators(df, plan)
+
+
+def test_the_country_stays_the_subject_of_the_clauses_after_it(manifest):
+    out = one(
+        manifest, CQ, "2015年，全国金融业增加值5.8万亿元，同比增长16%，占国内生产总值比重为8.4%。"
+    )
+    assert set(out["role"]) == {"context"}
+    out = one(manifest, CQ, "2015年，我国国内生产总值增长6.9%，全市金融业增加值增长12%。")
+    assert (row_of(out, 6.9)["role"], row_of(out, 12)["role"]) == ("context", "growth")
+    out = one(manifest, CQ, "2015年，全国存款余额139万亿元，重庆存款余额2.8万亿元。")
+    assert row_of(out, 2.8)["role"] == "baseline"  # the plan's own city by name
+    out = one(manifest, CQ, "获批全国首批试点，2015年新增上市公司12家。")
+    assert row_of(out, 12)["role"] == "growth"  # a national first is no national figure
+    out = one(manifest, CQ, "在全国15个副省级城市中位居第3，金融业增加值占比达到9%。")
+    assert row_of(out, 9)["role"] == "baseline"  # a count of cities names no national subject
+
+
+def test_a_national_figure_stays_context_under_a_goals_or_review_heading(manifest):
+    out = _records(
+        manifest, ["同期，全国金融业增加值占国内生产总值的比重为8.4%。"], "第一章 发展基础"
+    )
+    assert (out.iloc[0]["role"], out.iloc[0]["year"]) == ("context", 2015)
+
+
+def test_a_change_from_a_year_stated_with_you_starts_there(manifest):
+    # 由2010年的…增长到2015年的…, 年均增长: the rate is over 2010-2015, as after 从.
+    out = one(
+        manifest,
+        CQ,
+        "“十二五”期间，金融业增加值由2010年的480亿元增长到2015年的1410亿元，年均增长24%，"
+        "占地区生产总值比重由6.1%提高到9.0%。",
+    )
+    assert (row_of(out, 24)["reference_year"], row_of(out, 24)["year"]) == (2010, 2015)
+    assert row_of(out, 6.1)["year"] == 2010  # starts where the sentence's first change starts
+    assert row_of(out, 9.0)["year"] == 2015
+    # The next sentence's year is the sentence's own (2015), not where its change started.
+    out = _records(
+        manifest,
+        [
+            "2015年，全市金融业增加值1410亿元，年均增长24%，占比由2010年的6.1%提高到9.0%。",
+            "存款余额2.8万亿元，比2010年增长1.1倍。",
+        ],
+    )
+    assert row_of(out, 2.8)["year"] == 2015
+    assert (row_of(out, 1.1)["year"], row_of(out, 1.1)["reference_year"]) == (2015, 2010)
+
+
+def test_a_span_of_years_is_no_name_and_the_rate_runs_over_it(manifest):
+    out = _records(manifest, ["2015年，全市金融业增加值1410亿元，五年年均增长24%。"])
+    r = row_of(out, 24)
+    assert (r["indicator"], r["year"], r["reference_year"]) == ("finance_value_added", 2015, 2010)
+
+
+def test_a_figure_per_head_before_a_longer_name_is_not_the_total(manifest):
+    out = one(manifest, CQ, "2015年，全市人均地区生产总值5.2万元，户均本外币存款余额20万元。")
+    assert list(out["indicator"]) == ["", ""]
+
+
+def test_one_line_of_insurance_is_a_part_of_the_premiums(manifest):
+    out = one(
+        manifest,
+        CQ,
+        "2015年，全市保费收入515亿元，其中财产险保费收入150亿元，人身险保费收入365亿元。",
+    )
+    assert list(out["indicator"]) == ["premium_income", "", ""]
+
+
+def test_newly_introduced_and_cultivated_counts_are_changes(manifest):
+    out = one(manifest, CQ, "到2020年，新引进各类金融机构50家以上，培育上市公司30家。")
+    assert list(out["role"]) == ["growth", "growth"]
+    assert list(out["indicator"]) == ["financial_institutions_count", "listed_companies"]
+    assert list(out["reference_year"]) == [2015, 2015]
+
+
+def test_a_table_printed_a_row_to_a_line_with_or_without_row_numbers(manifest):
+    rows = [
+        "金融业增加值亿元1410 2000预期性",
+        "金融业增加值占地区生产总值比重% 9.0 11预期性",
+        "境内外上市公司家50 80预期性",
+        "到2020年，全市金融业增加值力争达到2000亿元。",
+    ]
+    for header, numbered in (
+        ("指标名称单位2015年2020年属性", False),
+        ("序号指标名称单位2015年2020年属性", True),
+    ):
+        lines = [f"{k}{r}" if numbered and k < 4 else r for k, r in enumerate(rows, start=1)]
+        out = _records(manifest, [header, *lines])
+        table = out[out["source"] == "table"]
+        assert len(table) == 6, header
+        got = set(
+            zip(table["indicator"], table["year"], table["value_std"], table["role"], strict=True)
+        )
+        assert ("finance_value_added", 2015, 1410e8, "baseline") in got
+        assert ("finance_value_added_share_gdp", 2020, 11.0, "target") in got
+        assert ("listed_companies", 2020, 80.0, "target") in got
+        assert len(out[out["source"] == "prose"]) == 1  # the sentence after the table is prose
+    # With no 序号 and the rows run together, each row ends with its attribute.
+    glued = "指标名称单位2015年2020年属性金融业增加值亿元1410 2000预期性境内外上市公司家50 80预期性"
+    table = _records(manifest, [glued])
+    assert sorted(table["value"]) == [50, 80, 1410, 2000]
+    assert set(table["indicator"]) == {"finance_value_added", "listed_companies"}
+
+
+def test_a_multiple_with_a_word_of_about_is_still_a_multiple(manifest):
+    r = one(manifest, CQ, "2015年，全市跨境人民币结算金额1420亿元，是2010年的近12倍。").iloc[1]
+    assert (r["measure"], r["qualifier"], r["reference_year"]) == ("multiple", "about", 2010)
+    assert indicators.growth_factor(r) == 12  # 12 times 2010's, not 13
