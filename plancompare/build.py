@@ -251,6 +251,16 @@ def plan_deps(manifest: Manifest, plan: Plan, config: dict[str, str], settings: 
     }
 
 
+def same_texts(manifest: Manifest, plan_dep: dict[str, dict]) -> list[list[str]]:
+    """Return the groups of plans whose source files hold the same bytes (by their hashes)."""
+    by_hash: dict[str, list[str]] = {}
+    for p in manifest.plans:
+        digest = plan_dep[p.id][f"raw {p.id}"]
+        if not digest.startswith(("absent", "unreadable")):
+            by_hash.setdefault(digest, []).append(p.id)
+    return [ids for ids in by_hash.values() if len(ids) > 1]
+
+
 def report_deps(
     task: ReportTask, plan_dep: dict[str, dict], config: dict[str, str], settings: Settings
 ) -> dict:
@@ -375,7 +385,10 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
         reason = f"plan '{plan.id}': {_exception_reason(exc)}"
         return Outcome(name, "failed", time.perf_counter() - start, one_line(reason), (plan.id,))
     status = "skipped" if reused else "ok"
-    return Outcome(name, status, time.perf_counter() - start, "", (plan.id,))
+    # Warnings are said once, when the plan is processed; its report states them too.
+    warnings = [] if reused else pipeline.cached_warnings(settings.processed, plan.id)
+    note = "; ".join(f"warning: {w}" for w in warnings)
+    return Outcome(name, status, time.perf_counter() - start, note, (plan.id,))
 
 
 def plan_cached(settings: Settings, plan_id: str) -> bool:
@@ -824,6 +837,8 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     state = load_state(settings.out)
     config = config_hashes()
     plan_dep = {p.id: plan_deps(manifest, p, config, settings) for p in manifest.plans}
+    for ids in same_texts(manifest, plan_dep):
+        progress(f"warning: plans {', '.join(ids)} have the same source text: is a source wrong?")
     all_tasks = report_tasks(manifest, settings)
     tasks = select(all_tasks, settings.only)
     wanted = {p for t in tasks for p in t.plan_ids} | (set(settings.only) & set(plan_dep))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
+import re
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from . import cleaning, coding, indicators, paths, reading, segment, sentences
+from . import cleaning, coding, indicators, paths, reading, segment, sentences, style
 from .fingerprint import processing_fingerprint
 from .manifest import Manifest, Plan
 from .reading import sha256_file
@@ -185,6 +186,39 @@ def ensure_processed(
     return False
 
 
+_AIMED_YEAR = re.compile(r"(?:到|至)((?:19|20)\d\d)年")
+
+
+def plan_warnings(plan: Plan, result: ProcessedPlan) -> list[str]:
+    """Return what looks wrong in a processed plan that is not an error (one line each).
+
+    A text with no sentence in the five categories is probably not a financial plan; a text
+    that mostly aims at a year outside the manifest's period probably has the wrong period.
+    """
+    out = []
+    body = result.sentences[result.sentences["kind"] == "sentence"]
+    if len(body) and (body["primary_category"] == style.OTHER).all():
+        out.append(
+            f"none of its {len(body)} sentences falls in the five categories: "
+            "is it a financial plan?"
+        )
+    aimed = Counter(
+        int(y) for text in body["text"] for y in _AIMED_YEAR.findall(str(text))
+    ).most_common(1)
+    if aimed and aimed[0][1] >= 2 and not plan.start <= aimed[0][0] <= plan.end:
+        year, n = aimed[0]
+        out.append(
+            f"its text aims at {year} (到{year}年, {n} times), outside the manifest's period "
+            f"{plan.start}–{plan.end}: is the period right?"
+        )
+    return out
+
+
+def cached_warnings(processed: Path, plan_id: str) -> list[str]:
+    """Return the warnings recorded with a plan's cache (none when there is no cache)."""
+    return list(_cached_meta(plan_cache_dir(processed, plan_id)).get("warnings", []))
+
+
 def _read_meta(folder: Path) -> dict:
     """Return a plan cache's meta.json: its key and cleaning counts."""
     return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
@@ -213,7 +247,8 @@ def _process_and_cache(
     write_parquet(folder / "sentences.parquet", table)
     write_parquet(folder / "indicators.parquet", result.indicators)
     # Not synced to disk (nor are the Parquet files): an unreadable cache is processed again.
-    write_json(folder / "meta.json", {"key": key, "counts": result.counts.__dict__}, durable=False)
+    meta = {"key": key, "counts": result.counts.__dict__, "warnings": plan_warnings(plan, result)}
+    write_json(folder / "meta.json", meta, durable=False)
     _remember(folder, key, result)
 
 

@@ -678,3 +678,50 @@ def test_run_all_ends_with_its_exit_code_and_every_line_written(tmp_path):
     proc = run_all("--manifest", str(manifest), "--out", str(tmp_path / "out"))
     assert proc.returncode == cli.EXIT_BAD_INPUT
     assert proc.stderr.rstrip().splitlines()[-1].endswith("nothing done")
+
+
+def test_suspicious_plans_are_warned_about_in_one_line_each(tmp_path):
+    """A recipe, a period the text contradicts, and two plans sharing a text: exit 0, warnings."""
+    recipe = "".join(
+        f"第{i}步，把五花肉切成{i}厘米见方的块，加酱油和冰糖慢炖。" for i in range(1, 13)
+    )
+    aims = "到2020年，金融业增加值达到2000亿元。到2020年，存款余额达到3万亿元。" + "".join(
+        f"支持第{i}批金融机构设立分支机构，加强金融风险监测预警。" for i in range(1, 9)
+    )
+    (tmp_path / "recipe.txt").write_text(recipe, encoding="utf-8")
+    (tmp_path / "aims.txt").write_text(aims, encoding="utf-8")
+    entries = [
+        ("recipe-2016-2020", "recipe.txt", 2016),
+        ("aims-2011-2015", "aims.txt", 2011),
+        ("aims-copy-2011-2015", "aims.txt", 2011),
+    ]
+    text = "plans:\n" + "".join(
+        f"  - {{id: {pid}, city: City{i}, city_zh: 城{i}, title_zh: 规划, title_en: Plan, "
+        f"period: [{a}, {a + 4}], baseline_year: {a - 1}, source: {src}}}\n"
+        for i, (pid, src, a) in enumerate(entries)
+    )
+    (tmp_path / "plans.yml").write_text(text, encoding="utf-8")
+    proc = run_all(
+        "--manifest",
+        str(tmp_path / "plans.yml"),
+        "--out",
+        str(tmp_path / "out"),
+        "--processed",
+        str(tmp_path / "processed"),
+        "--only",
+        *[e[0] for e in entries],
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    recipe_line = next(x for x in lines if x.startswith("ok") and "recipe-2016-2020" in x)
+    assert "warning: none of its 12 sentences falls in the five categories" in recipe_line
+    aims_line = next(x for x in lines if x.startswith("ok") and "plan aims-2011-2015" in x)
+    assert (
+        "its text aims at 2020 (到2020年, 2 times), outside the manifest's period 2011–2015"
+        in aims_line
+    )
+    assert (
+        "warning: plans aims-2011-2015, aims-copy-2011-2015 have the same source text"
+        in proc.stdout
+    )
+    assert "Traceback" not in proc.stdout + proc.stderr
