@@ -35,13 +35,16 @@ report.para(corpus.summary_text(corpus.summary(plans, sentences, manifest)))
 # %% [markdown]
 # ## Category shares 类别比重
 #
-# Share of each plan's distinct sentences by primary category; hover a cell for its count and
-# 95% bootstrap interval (sentences resampled, fixed seed). Plans run from the earliest period
-# down to the latest.
+# Share of each plan's distinct sentences by primary category, written in each cell. The table
+# below gives every share with its 95% bootstrap interval (sentences resampled, fixed seed) and
+# its count of sentences. Plans run from the earliest period down to the latest.
 
 # %%
 shares = corpus.heatmap_data(sentences, plans)
 charts.show(corpus.heatmap_chart(shares), "corpus-shares")
+
+# %%
+report.table(corpus.shares_table(shares))
 
 # %% [markdown]
 # ## Indicator coverage 指标覆盖

@@ -72,6 +72,12 @@ for cat in ALL_CATEGORIES:
 # %%
 display(report.section("indicators", "Targets and baselines 指标与目标"))
 display(report.growth_table_html(growth, plan_id))
+
+# %% [markdown]
+# Implied growth a year of each indicator the plan gives both a baseline and a target, from the
+# table above; hover a bar for its years and the growth the plan itself states.
+
+# %%
 charts.show(charts.growth_bar_chart(growth, colours[plan_id]), "growth")
 
 # %%

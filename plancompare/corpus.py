@@ -65,23 +65,43 @@ def heatmap_chart(data: pd.DataFrame) -> alt.Chart:
         alt.Tooltip("share:Q", title="Share", format=".1%"),
         alt.Tooltip("interval:N", title="95% bootstrap interval"),
     ]
-    chart = (
-        alt.Chart(data)
-        .mark_rect()
-        .encode(
-            x=alt.X("category_label:N", sort=cat_order, title=None, axis=alt.Axis(labelAngle=-30)),
-            y=alt.Y("plan:N", sort=plan_order, title="Plan (ordered by period)"),
-            color=alt.Color(
-                "share:Q",
-                title="Share",
-                scale=alt.Scale(scheme=COLOUR_SCHEME),
-                legend=alt.Legend(format="%"),
-            ),
-            tooltip=tooltip,
-        )
-        .properties(width=WIDTH - 420, height=alt.Step(14))
+    base = alt.Chart(data).encode(
+        x=alt.X("category_label:N", sort=cat_order, title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("plan:N", sort=plan_order, title="Plan (ordered by period)"),
+        tooltip=tooltip,
     )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "share:Q",
+            title="Share",
+            scale=alt.Scale(scheme=COLOUR_SCHEME),
+            legend=alt.Legend(format="%"),
+        )
+    )
+    # The share is written in its cell, so the figure reads in print as well as on screen.
+    dark = float(data["share"].max()) * 0.6 if len(data) else 1.0
+    text = base.mark_text(fontSize=10).encode(
+        text=alt.Text("share:Q", format=".0%"),
+        color=alt.condition(alt.datum.share > dark, alt.value("white"), alt.value("black")),
+    )
+    chart = (cells + text).properties(width=WIDTH - 420, height=alt.Step(16))
     return chart.configure(font=FONT).configure_axis(labelFontSize=11, titleFontSize=12)
+
+
+def shares_table(data: pd.DataFrame) -> pd.DataFrame:
+    """Return the heatmap's figures as a table: per plan, each category's share and interval."""
+    cell = [
+        f"{s:.1%} ({lo:.1%}–{hi:.1%}), n = {n}"
+        for s, lo, hi, n in zip(data["share"], data["lo"], data["hi"], data["n"], strict=True)
+    ]
+    wide = data.assign(cell=cell).pivot(index="plan", columns="category_label", values="cell")
+    plans = list(dict.fromkeys(data["plan"]))
+    cats = [category_label(c) for c in ALL_CATEGORIES if category_label(c) in wide.columns]
+    return (
+        wide.reindex(index=plans, columns=cats)
+        .rename_axis(index="Plan", columns=None)
+        .reset_index()
+    )
 
 
 def coverage_matrix(found: pd.DataFrame, plan_ids: list[str], imap: IndicatorMap) -> pd.DataFrame:

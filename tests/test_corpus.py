@@ -13,6 +13,7 @@ from plancompare import build, coding, corpus, paths, pipeline
 from plancompare.indicators import IndicatorDef, IndicatorMap
 from plancompare.manifest import Manifest, Plan, load_manifest
 from plancompare.settings import Settings
+from plancompare.style import category_label
 
 
 def load_synthetic():
@@ -88,13 +89,21 @@ def test_heatmap_data_has_shares_and_intervals_per_plan_in_period_order():
     assert b_risk["period"] == "2016–2020" and b_risk["plan"] == "B 城 2016–2020"
 
 
-def test_heatmap_chart_is_a_rect_per_cell_with_the_interval_in_its_tooltip():
+def test_heatmap_chart_is_a_rect_per_cell_with_its_share_written_and_interval_in_its_tooltip():
     df = corpus.heatmap_data(sentences(), corpus.by_period(PLANS[:2]), n_boot=200)
     spec = corpus.heatmap_chart(df).to_dict()
-    assert spec["mark"]["type"] == "rect"
-    fields = [t["field"] for t in spec["encoding"]["tooltip"]]
+    rect, text = spec["layer"]
+    assert rect["mark"]["type"] == "rect" and text["mark"]["type"] == "text"
+    assert text["encoding"]["text"] == {"field": "share", "format": ".0%", "type": "quantitative"}
+    encoding = rect["encoding"]
+    fields = [t["field"] for t in encoding["tooltip"]]
     assert "interval" in fields and "share" in fields
-    assert spec["encoding"]["y"]["sort"] == ["A 城 2006–2010", "B 城 2016–2020"]
+    assert encoding["y"]["sort"] == ["A 城 2006–2010", "B 城 2016–2020"]
+    table = corpus.shares_table(df)
+    assert list(table["Plan"]) == ["A 城 2006–2010", "B 城 2016–2020"]
+    first = df.iloc[0]
+    cell = table.loc[0, category_label(first["category"])]
+    assert cell == f"{first['share']:.1%} ({first['lo']:.1%}–{first['hi']:.1%}), n = {first['n']}"
 
 
 def test_coverage_counts_statements_of_canonical_indicators_only():
