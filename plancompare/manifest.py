@@ -176,6 +176,8 @@ def _describe(err: dict[str, Any]) -> str:
         return f"missing field '{loc[0]}'"
     if err["type"] == "extra_forbidden":
         return f"unknown field '{loc[0]}'"
+    if err["type"] == "tuple_type" and loc == ["period"]:  # period: "2011-2015"
+        return "'period' must be a list of two years, [start, end], e.g. [2011, 2015]"
     if err["type"] == "value_error":  # our own validators' messages name the field already
         return err["msg"].removeprefix("Value error, ")
     return f"{'.'.join(loc)}: {err['msg']}" if loc else err["msg"]
@@ -286,6 +288,12 @@ def _comparison_problems(
             problems.append(f"line {line}: comparison of plan '{pair[0]}' with itself")
         elif (pair[0], pair[1]) in pairs:
             problems.append(f"line {line}: comparison {pair[0]} vs {pair[1]} listed twice")
+        elif (pair[1], pair[0]) in pairs:
+            # The same two plans the other way round: the same report, mirrored.
+            problems.append(
+                f"line {line}: comparison {pair[0]} vs {pair[1]} repeats {pair[1]} vs {pair[0]} "
+                "in the other order"
+            )
         else:
             pairs.append((pair[0], pair[1]))
     return pairs, problems

@@ -347,6 +347,11 @@ def side_by_side_metadata(plans: list[Plan], counts: list[PlanCounts]) -> pd.Dat
 
 def chi_square_html(result, labels: dict[str, str]) -> HTML:
     """Return the chi-squared test with its adjusted standardised residuals per category."""
+    if result is None:
+        return para(
+            "No χ² test: the two plans' coded sentences fall in fewer than two categories, so "
+            "there is no difference in their mix to test."
+        )
     t = result.table.pivot(index="category", columns="plan_id", values=["observed", "adj_residual"])
     rows = []
     for cat in [c for c in style.ALL_CATEGORIES if c in t.index]:

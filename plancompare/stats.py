@@ -192,8 +192,11 @@ class ChiSquareResult:
     n_low_expected: int = 0
 
 
-def chi_square_test(sentences: pd.DataFrame, left: str, right: str) -> ChiSquareResult:
-    """Return Pearson's chi-square (no continuity correction) of primary category by plan."""
+def chi_square_test(sentences: pd.DataFrame, left: str, right: str) -> ChiSquareResult | None:
+    """Return Pearson's chi-square (no continuity correction) of primary category by plan.
+
+    None when the two plans' sentences fall in fewer than two categories: there is no test.
+    """
     rows = coded_sentences(sentences)
     observed = np.column_stack(
         [category_counts(_plan_rows(rows, left)), category_counts(_plan_rows(rows, right))]
@@ -203,7 +206,7 @@ def chi_square_test(sentences: pd.DataFrame, left: str, right: str) -> ChiSquare
     cats = [c for c, k in zip(ALL_CATEGORIES, keep, strict=True) if k]
     observed = observed[keep]
     if len(cats) < 2:
-        raise ValueError(f"need at least two categories with sentences, have {cats}")
+        return None
     n = observed.sum()
     row_tot = observed.sum(axis=1, keepdims=True)
     col_tot = observed.sum(axis=0, keepdims=True)

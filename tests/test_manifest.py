@@ -289,3 +289,28 @@ def test_plans_of_one_city_and_period_are_labelled_by_their_ids(tmp_path):
         "Wuhan 武汉 2016–2020 (wuhan-fintech)",
         "Wuhan 武汉 2011–2015",
     ]
+
+
+@pytest.mark.parametrize(
+    ("plans_and_comparisons", "message"),
+    [
+        (
+            "  - {id: a, city: A, city_zh: 甲, title_zh: 规划, title_en: P, period: '2011-2015', "
+            "baseline_year: 2010, source: a.txt}\n",
+            "line 2: plan 'a': 'period' must be a list of two years, [start, end], e.g. [2011, 2015]",
+        ),
+        (
+            "  - {id: a, city: A, city_zh: 甲, title_zh: 规划, title_en: P, period: [2011, 2015], "
+            "baseline_year: 2010, source: a.txt}\n"
+            "  - {id: b, city: B, city_zh: 乙, title_zh: 规划, title_en: P, period: [2011, 2015], "
+            "baseline_year: 2010, source: a.txt}\ncomparisons:\n  - [a, b]\n  - [b, a]\n",
+            "line 6: comparison b vs a repeats a vs b in the other order",
+        ),
+    ],
+)
+def test_more_manifest_mistakes_are_named_plainly(tmp_path, plans_and_comparisons, message):
+    (tmp_path / "a.txt").write_text("金融。", encoding="utf-8")
+    (tmp_path / "m.yml").write_text("plans:\n" + plans_and_comparisons, encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        load_manifest(tmp_path / "m.yml")
+    assert err.value.problems == [message]

@@ -422,3 +422,19 @@ def test_kwic_finds_a_term_in_a_traditional_sentence_and_quotes_it_as_written() 
         ["S", "支持", "银行", "业发"],
     ]
     assert lines["term"].tolist() == ["银行", "银行"]
+
+
+def test_no_chi_square_when_the_plans_share_one_category():
+    df = pd.DataFrame(
+        {
+            "plan_id": ["L", "L", "R"],
+            "sentence_id": [1, 2, 1],
+            "kind": "sentence",
+            "primary_category": ["risk", "risk", "risk"],
+            "text": ["加强监管。", "防范风险。", "化解风险。"],
+        }
+    )
+    assert stats.chi_square_test(df, "L", "R") is None
+    from plancompare import report
+
+    assert report.chi_square_html(None, {"L": "L", "R": "R"}).data.startswith("<p>No χ² test")
