@@ -1106,8 +1106,12 @@ def indicator_item(r, names: dict[str, str]) -> str:
             f" (qualitative: {esc(r.qualitative_target)})" if r.qualitative_target else ""
         )
     else:
-        stated = f"{esc(r.name_zh)} {esc(f'{float(r.value):g}')}{esc(r.unit)}"
+        high = getattr(r, "value_high", None)
+        span = f"{float(r.value):g}" + ("" if _missing(high) else f"–{float(high):g}")
+        stated = f"{esc(r.name_zh)} {esc(span)}{esc(r.unit)}"
     extra = [f"{esc(r.qualifier)}"] if r.qualifier else []
+    if not _missing(getattr(r, "value_high", None)):
+        extra.append("a range: its low end is used")
     if bool(r.cumulative):
         extra.append("cumulative over the period")
     canon = names.get(r.indicator, "") if r.indicator else ""

@@ -1215,3 +1215,11 @@ def test_a_multiple_with_a_word_of_about_is_still_a_multiple(manifest):
     r = one(manifest, CQ, "2015年，全市跨境人民币结算金额1420亿元，是2010年的近12倍。").iloc[1]
     assert (r["measure"], r["qualifier"], r["reference_year"]) == ("multiple", "about", 2010)
     assert indicators.growth_factor(r) == 12  # 12 times 2010's, not 13
+
+
+def test_names_keep_zai_bao_and_a_count_names_its_firms_not_their_size(manifest):
+    out = one(manifest, CQ, "融资担保公司161家，在保余额2045.8亿元。")
+    assert row_of(out, 2045.8)["name_zh"] == "在保余额"
+    out = one(manifest, CQ, "492家股权投资类企业管理规模合计超过2000亿元。")
+    assert row_of(out, 492)["name_zh"] == "股权投资类企业"
+    assert row_of(out, 2000)["name_zh"] == "股权投资类企业管理规模"

@@ -450,3 +450,25 @@ def test_the_term_table_marks_which_leaning_terms_are_distinctive():
     assert "Distinctive (|z| &gt; 1.96)" in page
     cells = [row.split("</td>")[5] for row in page.split("<tr>")[2:]]
     assert [c.rsplit(">", 1)[-1] for c in cells] == ["yes", "no", "no"]
+
+
+def test_a_range_is_shown_whole_and_says_which_end_is_used():
+    row = pd.Series(
+        {
+            "value": 1.0,
+            "value_high": 2.0,
+            "unit": "家",
+            "name_zh": "保险公司法人机构",
+            "qualifier": "aim",
+            "cumulative": False,
+            "indicator": "",
+            "value_std": 1.0,
+            "unit_std": "count",
+            "role": "target",
+            "year": 2010,
+        }
+    )
+    item = report.indicator_item(row, {})
+    assert "保险公司法人机构 1–2家" in item and "a range: its low end is used" in item
+    single = report.indicator_item(row.drop("value_high"), {})
+    assert "1家" in single and "range" not in single
