@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import json
 import math
 import threading
@@ -509,6 +510,12 @@ def _index_item(task: ReportTask, entry: dict | None, state: str) -> str:
     return f'<li class="{state}">{link} <strong class="{state}">{_esc(text)}</strong></li>'
 
 
+def _anchor(city: str) -> str:
+    """Return a page anchor for a city: lower-case letters, digits and hyphens (Xi'an: xian)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", city.lower().replace("'", "")).strip("-")
+    return slug or "city-" + hashlib.sha256(city.encode()).hexdigest()[:8]
+
+
 def _plan_heading(plan: Plan) -> str:
     """Return the heading of one plan's group: period and titles."""
     return (
@@ -526,7 +533,7 @@ def index_html(manifest: Manifest, tasks: list[ReportTask], items: dict[str, str
     for plan in sorted(manifest.plans, key=lambda p: (p.city, p.start, p.end, p.id)):
         cities.setdefault(plan.city, []).append(plan)
     for city, plans in cities.items():
-        parts.append(f'<h2 id="{_esc(city.lower())}">{_esc(city)} {_esc(plans[0].city_zh)}</h2>')
+        parts.append(f'<h2 id="{_anchor(city)}">{_esc(city)} {_esc(plans[0].city_zh)}</h2>')
         for plan in plans:
             mine = [t for t in tasks if t.kind != "corpus" and plan.id in t.plan_ids]
             parts.append(

@@ -725,3 +725,10 @@ def test_suspicious_plans_are_warned_about_in_one_line_each(tmp_path):
         in proc.stdout
     )
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_city_anchors_are_plain_slugs():
+    assert build._anchor("Xi'an") == "xian"
+    assert build._anchor("Hong Kong SAR") == "hong-kong-sar"
+    assert build._anchor("Chengdu") == "chengdu"
+    assert build._anchor("成都").startswith("city-")
