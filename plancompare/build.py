@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
