@@ -380,6 +380,8 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
         )
     except InputError as exc:
         reason = str(exc) if plan.id in str(exc) else f"plan '{plan.id}': {exc}"
+        if manifest.lines.get(plan.id):  # where to mend it
+            reason += f" (its entry: {manifest.path.name} line {manifest.lines[plan.id]})"
         seconds = time.perf_counter() - start
         return Outcome(name, "failed", seconds, one_line(reason), (plan.id,), input_error=True)
     except Exception as exc:  # a bug met on one odd text must not stop the other plans

@@ -303,7 +303,9 @@ def test_a_run_keeps_the_good_plan_when_another_cannot_be_read(tmp_path, monkeyp
     outcomes = {p.id: build.process_one(p, manifest, settings) for p in manifest.plans}
     assert outcomes["good"].status == "ok"
     assert outcomes["locked"].status == "failed" and outcomes["locked"].input_error
-    assert outcomes["locked"].reason.endswith("locked.txt: cannot be read (Permission denied)")
+    assert outcomes["locked"].reason.endswith(
+        "locked.txt: cannot be read (Permission denied) (its entry: plans.yml line 3)"
+    )
 
 
 def test_control_characters_are_removed_and_never_reach_a_report():
