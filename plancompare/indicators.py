@@ -1739,6 +1739,25 @@ def implied_cagr(v0: float, y0: int, v1: float, y1: int) -> float:
     return (v1 / v0) ** (1.0 / (y1 - y0)) - 1.0
 
 
+_SCOPES = (("本外币", "all currencies (本外币)"), ("人民币", "RMB only (人民币)"))
+
+
+def currency_scope(row: Any) -> str:
+    """Return the currencies a money figure counts, as its sentence says by its name, or ''."""
+    text, name = str(row["source_text"]), str(row["name_zh"])
+    at = text.find(name) if name else -1
+    if at < 0:
+        return ""
+    near = text[max(0, at - 8) : at + len(name)]  # 金融机构人民币存款余额, 存款本外币余额
+    return next((label for word, label in _SCOPES if word in near), "")
+
+
+def scope_note(base: Any, target: Any) -> str:
+    """Return a note when a baseline and its target count different currencies, else ''."""
+    a, b = currency_scope(base), currency_scope(target)
+    return f"baseline {a}, target {b}: not the same measure" if a and b and a != b else ""
+
+
 def _isnan(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
@@ -1766,6 +1785,7 @@ GROWTH_COLUMNS = (
     "past_cagr",
     "past_basis",
     "past_sentence",
+    "scope_note",
 )
 
 
@@ -1905,6 +1925,8 @@ def growth_table(
                 target_qualifier=target["qualifier"],
                 target_sentence=target["sentence_id"],
             )
+        if base is not None and target is not None:
+            row["scope_note"] = scope_note(base, target)
         if base is not None and target is not None and base["unit_std"] == target["unit_std"]:
             row["implied_cagr"] = implied_cagr(
                 row["baseline_value"], row["baseline_year"], row["target_value"], row["target_year"]
@@ -1928,7 +1950,13 @@ def growth_table(
             row.update(past)
         out.append(row)
     res = pd.DataFrame(out, columns=list(GROWTH_COLUMNS))
-    for c in ("baseline_qualifier", "target_qualifier", "stated_growth_qualifier", "past_basis"):
+    for c in (
+        "baseline_qualifier",
+        "target_qualifier",
+        "stated_growth_qualifier",
+        "past_basis",
+        "scope_note",
+    ):
         res[c] = res[c].fillna("").astype(str)
     for c in ("baseline_year", "target_year", "past_from_year", "past_to_year"):
         res[c] = pd.to_numeric(res[c], errors="coerce").astype("Int64")

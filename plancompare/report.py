@@ -719,12 +719,19 @@ def indicator_statements(
     return out
 
 
+def scope_warning(note: object, sep: str = " (") -> str:
+    """Return a growth figure's note that its two ends count different currencies, or ''."""
+    if _missing(note) or not str(note):
+        return ""
+    return f"{sep}{note}{')' if sep.endswith('(') else ''}"
+
+
 def _points(r: Any, side: str, sep: str = " (") -> str:
     """Return the change in percentage points of one side of a shared share indicator, or ''."""
     row = r._asdict() if hasattr(r, "_asdict") else r
     return format_points_change(
         row["unit_std"], row[f"{side}_baseline_value"], row[f"{side}_target_value"], sep
-    )
+    ) + scope_warning(row.get(f"{side}_scope_note"), sep)
 
 
 def comparison_summary(
@@ -779,7 +786,8 @@ def profile_summary(
             f"{format_year(r.baseline_year)} to "
             f"{format_value(r.target_value, r.unit_std, r.target_qualifier)} in "
             f"{format_year(r.target_year)}, an implied {format_rate(r.implied_cagr)} a year"
-            f"{format_points_change(r.unit_std, r.baseline_value, r.target_value)}."
+            f"{format_points_change(r.unit_std, r.baseline_value, r.target_value)}"
+            f"{scope_warning(r.scope_note)}."
         )
         out.append(
             Statement(
@@ -1199,12 +1207,13 @@ def growth_table_html(growth: pd.DataFrame, plan_id: str) -> HTML:
                 )
             ],
             "Implied growth a year": [
-                format_rate(x) + format_points_change(u, b, t)
-                for x, u, b, t in zip(
+                format_rate(x) + format_points_change(u, b, t) + scope_warning(n)
+                for x, u, b, t, n in zip(
                     g["implied_cagr"],
                     g["unit_std"],
                     g["baseline_value"],
                     g["target_value"],
+                    g["scope_note"],
                     strict=True,
                 )
             ],

@@ -1223,3 +1223,34 @@ def test_names_keep_zai_bao_and_a_count_names_its_firms_not_their_size(manifest)
     out = one(manifest, CQ, "492家股权投资类企业管理规模合计超过2000亿元。")
     assert row_of(out, 492)["name_zh"] == "股权投资类企业"
     assert row_of(out, 2000)["name_zh"] == "股权投资类企业管理规模"
+
+
+def test_a_growth_between_rmb_only_and_all_currencies_is_flagged(manifest):
+    plan = manifest.plan(CD)
+    df = pd.DataFrame(
+        {
+            "plan_id": CD,
+            "sentence_id": [1, 2],
+            "text": [
+                "截至2005年底，全市金融机构人民币存款余额达4477亿元。",
+                "到2010年，各银行存款本外币余额超过10000亿元。",
+            ],
+            "section": "",
+        }
+    )
+    growth = indicators.growth_table(indicators.extract_indicators(df, plan))
+    row = growth.set_index("indicator").loc["deposits"]
+    assert row["scope_note"] == (
+        "baseline RMB only (人民币), target all currencies (本外币): not the same measure"
+    )
+    assert row["implied_cagr"] == pytest.approx((10000 / 4477) ** (1 / 5) - 1)
+    same = df.assign(
+        text=df["text"]
+        .str.replace("本外币", "人民币")
+        .str.replace("各银行存款人民币", "人民币存款")
+    )
+    assert (
+        indicators.growth_table(indicators.extract_indicators(same, plan))["scope_note"]
+        .eq("")
+        .all()
+    )
