@@ -309,6 +309,8 @@ def is_content_token(token: str, stopwords: frozenset[str] = frozenset()) -> boo
         return False
     if all(_is_punct(ch) or ch in _CN_NUMERALS or ch in _NUMBER_MARKS for ch in token):
         return False
+    if len(token) == 1 and token.isascii():
+        return False  # A and B of A&B, the x of 5x: a letter alone is no word
     # Ordinals such as 第三, 第十一, 第二节.
     if token[0] == "第" and len(token) > 1:
         body = token[1:].rstrip("".join(_ORDINAL_SUFFIXES))

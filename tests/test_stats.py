@@ -438,3 +438,19 @@ def test_no_chi_square_when_the_plans_share_one_category():
     from plancompare import report
 
     assert report.chi_square_html(None, {"L": "L", "R": "R"}).data.startswith("<p>No χ² test")
+
+
+@pytest.mark.parametrize(
+    ("token", "counted"),
+    [
+        ("金融", True),
+        ("A", False),
+        ("x", False),
+        ("AI", True),
+        ("2020", False),
+        ("第三", False),
+        ("、", False),
+    ],
+)
+def test_content_tokens_are_words(token, counted):
+    assert stats.is_content_token(token) is counted
