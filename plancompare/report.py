@@ -812,6 +812,19 @@ def summary_html(statements: list[Statement]) -> HTML:
 # --- distinctive terms and KWIC --------------------------------------------------------------------
 
 
+def _no_terms_reason(sentences: pd.DataFrame, category: str, labels: dict[str, str]) -> str:
+    """Return why a category's words cannot be compared between the two plans."""
+    body = sentences[
+        (sentences["kind"] == "sentence") & (sentences["primary_category"] == category)
+    ]
+    have = [p for p in labels if (body["plan_id"] == p).any()]
+    if len(have) == 1:
+        return f"Only {labels[have[0]]} has sentences in this category: its words have nothing to be compared with."
+    if not have:
+        return "Neither plan has sentences in this category."
+    return "Too few words in this category to compare."
+
+
 def distinctive_table(
     terms: pd.DataFrame, labels: dict[str, str], glossary: dict[str, str], find: str | None = None
 ) -> HTML:
@@ -941,7 +954,9 @@ def category_section_compare(
     )
     parts.append("<h4>Terms that lean to each plan within this category</h4>")
     if terms.empty:
-        parts.append('<p class="pc-muted">Too few words in this category to compare.</p>')
+        parts.append(
+            f'<p class="pc-muted">{esc(_no_terms_reason(sentences, category, labels))}</p>'
+        )
     else:
         parts.append(distinctive_table(terms, labels, glossary, find).data)
         kw = kwic_lines(

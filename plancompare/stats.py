@@ -282,6 +282,10 @@ def log_odds_dirichlet(
     alpha = alpha / alpha.sum() * scale
     a0 = alpha.sum()
     n_a, n_b = y_a.sum(), y_b.sum()
+    if len(vocab) < 2 or not n_a or not n_b:
+        # One term, or one side with no words: the log-odds of a term against the rest of its
+        # side's words are undefined (a division by zero), so nothing is distinctive.
+        return pd.DataFrame(columns=columns)
     delta = np.log((y_a + alpha) / (n_a + a0 - y_a - alpha)) - np.log(
         (y_b + alpha) / (n_b + a0 - y_b - alpha)
     )

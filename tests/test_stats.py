@@ -454,3 +454,20 @@ def test_no_chi_square_when_the_plans_share_one_category():
 )
 def test_content_tokens_are_words(token, counted):
     assert stats.is_content_token(token) is counted
+
+
+def test_log_odds_with_one_term_or_an_empty_side_is_empty_and_silent():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would reach the rendered page
+        assert stats.log_odds_dirichlet({"人才": 2}, {}).empty
+        assert stats.log_odds_dirichlet({"人才": 2, "培养": 1}, {}).empty
+        assert stats.log_odds_dirichlet({"人才": 2}, {"人才": 3}).empty
+    from plancompare import report
+
+    df = pd.DataFrame(
+        {"plan_id": ["L"], "kind": ["sentence"], "primary_category": ["talent"], "text": ["人才。"]}
+    )
+    reason = report._no_terms_reason(df, "talent", {"L": "Left", "R": "Right"})
+    assert reason.startswith("Only Left has sentences in this category")
