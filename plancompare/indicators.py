@@ -1774,6 +1774,7 @@ GROWTH_COLUMNS = (
     "target_year",
     "target_value",
     "target_qualifier",
+    "target_unit_std",
     "implied_cagr",
     "stated_growth",
     "stated_growth_qualifier",
@@ -1924,6 +1925,8 @@ def growth_table(
                 target_value=float(target["value_std"]),
                 target_qualifier=target["qualifier"],
                 target_sentence=target["sentence_id"],
+                # Its own unit: a baseline in yuan and a target in dollars are not one measure.
+                target_unit_std=target["unit_std"] or row["unit_std"],
             )
         if base is not None and target is not None:
             row["scope_note"] = scope_note(base, target)
@@ -1956,6 +1959,7 @@ def growth_table(
         "stated_growth_qualifier",
         "past_basis",
         "scope_note",
+        "target_unit_std",
     ):
         res[c] = res[c].fillna("").astype(str)
     for c in ("baseline_year", "target_year", "past_from_year", "past_to_year"):

@@ -311,15 +311,21 @@ def examples_side_by_side(sentences: pd.DataFrame, left: str, right: str, n: int
     )
 
 
+def period_text(plan: Plan) -> str:
+    """Return a plan's period as written in a sentence: '2016–2020', or '2020' for one year."""
+    return str(plan.start) if plan.start == plan.end else f"{plan.start}–{plan.end}"
+
+
 def period_note(a: Plan, b: Plan) -> HTML:
     """Return a plain statement of whether the two plans' periods differ."""
     if a.period == b.period:
-        text = f"Both plans cover {a.start}–{a.end}."
+        text = f"Both plans cover {period_text(a)}."
     else:
         gap = abs(a.start - b.start)
+        apart = f"starting {count_of(gap, 'year')} apart" if gap else "starting in the same year"
         text = (
-            f"The plan periods differ: {a.city} {a.start}–{a.end} and {b.city} {b.start}–{b.end} "
-            f"({gap} years apart). Levels (money amounts, counts) are not comparable across eras; "
+            f"The plan periods differ: {a.city} {period_text(a)} and {b.city} {period_text(b)} "
+            f"({apart}). Levels (money amounts, counts) are not comparable across eras; "
             "shares, rates per 1,000 characters and growth rates are the fair comparison."
         )
     return HTML(f"<p><strong>{esc(text)}</strong></p>")
@@ -497,17 +503,17 @@ def format_value(value: object, unit: str, qualifier: str = "") -> str:
         else:
             text = f"{money[unit]} {v:,.0f}"
     elif unit == "%":
-        text = f"{v:g}%"
+        text = f"{plain_number(v)}%"
     elif unit == "count":
         text = f"{v:,.0f}"
     elif unit == "CNY/person":
         text = f"CNY {v:,.0f} per person"
     elif unit == "times":
-        text = f"{v:g} times"
+        text = f"{plain_number(v)} times"
     elif unit == "percentage points":
-        text = f"{v:g} pp"
+        text = f"{plain_number(v)} pp"
     else:
-        text = f"{v:g} {unit}".strip()
+        text = f"{plain_number(v)} {unit}".strip()
     q = _QUALIFIER_WORDS.get(str(qualifier or ""), "")
     return f"{q} {text}".strip()
 
@@ -515,6 +521,14 @@ def format_value(value: object, unit: str, qualifier: str = "") -> str:
 def format_rate(rate: object) -> str:
     """Return an annual growth rate (a fraction) as a signed percentage, or a dash."""
     return "—" if _missing(rate) else f"{float(rate) * 100:+.1f}%"
+
+
+def plain_number(value: object) -> str:
+    """Return a number as a plan writes it, in full: 1234567 → '1,234,567', 3.25 → '3.25'."""
+    v = float(value)
+    if v.is_integer() and abs(v) < 1e15:
+        return f"{int(v):,}"
+    return f"{v:,.12g}" if abs(v) < 1e15 else f"{v:.6g}"
 
 
 def format_points_change(unit: object, baseline: object, target: object, sep: str = " (") -> str:
@@ -575,8 +589,9 @@ def top_category_statements(shares: pd.DataFrame, labels: dict[str, str]) -> lis
         n_sentences = int(r["n_sentences"])
         if r["n"] == 0:
             text = (
-                f"None of the {n_sentences} sentences of {labels[pid]} is coded into the five "
-                f"categories: all are {style.category_label(style.OTHER)}."
+                f"None of the {count_of(n_sentences, 'sentence')} of {labels[pid]} is coded into "
+                f"the five categories: {'it is' if n_sentences == 1 else 'all are'} "
+                f"{style.category_label(style.OTHER)}."
             )
             figures = {"plan_id": pid, "n_sentences": n_sentences}
             out.append(Statement("no_category", text, figures))
@@ -586,7 +601,7 @@ def top_category_statements(shares: pd.DataFrame, labels: dict[str, str]) -> lis
         if len(tied) == 1:
             text = (
                 f"{labels[pid]} gives most weight to {style.category_label(r['category'])}: "
-                f"{_pct(r['share'])} of its {n_sentences} sentences "
+                f"{_pct(r['share'])} of its {count_of(n_sentences, 'sentence')} "
                 f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])})."
             )
         else:
@@ -596,7 +611,7 @@ def top_category_statements(shares: pd.DataFrame, labels: dict[str, str]) -> lis
             )
             text = (
                 f"{labels[pid]} gives equal most weight to {each}: "
-                f"{_pct(r['share'])} of its {n_sentences} sentences each."
+                f"{_pct(r['share'])} of its {count_of(n_sentences, 'sentence')} each."
             )
         figures = {
             "plan_id": pid,
@@ -701,8 +716,9 @@ def indicator_statements(
         text = "The plans state no indicator in common, so no growth can be compared between them."
     elif len(both) == 0:
         text = (
-            f"The plans state {count_of(n_shared, 'indicator')} in common, but none has a baseline "
-            "and a target in both plans, so no implied growth can be compared."
+            f"The plans state {count_of(n_shared, 'indicator')} in common, but implied growth can "
+            "be computed for none of them in both plans: that needs a baseline above zero and a "
+            "later target in the same unit."
         )
     else:
         text = (
@@ -710,7 +726,8 @@ def indicator_statements(
             f"compared for {len(both):,} of them, which {'has' if len(both) == 1 else 'have'} a "
             "baseline and a target in both plans"
             + (
-                f" (for the other {only:,}, one plan lacks a baseline or a target)."
+                f" (for the other {only:,}, one plan lacks a baseline or a target, or its two "
+                "ends give no rate)."
                 if only
                 else "."
             )
@@ -902,7 +919,8 @@ def top_terms_per_side(terms: pd.DataFrame, n: int = 2) -> list[str]:
 def _share_phrase(shares: pd.DataFrame, pid: str, cat: str, label: str) -> str:
     r = shares[(shares["plan_id"] == pid) & (shares["category"] == cat)].iloc[0]
     return (
-        f"{label}: {int(r['n'])} of {int(r['n_sentences'])} sentences, {_pct(r['share'])} "
+        f"{label}: {int(r['n'])} of {count_of(int(r['n_sentences']), 'sentence')}, "
+        f"{_pct(r['share'])} "
         f"(95% interval {_pct(r['lo'])}–{_pct(r['hi'])}; {r['per_1000_chars']:.2f} per 1,000 "
         "characters)"
     )
@@ -1063,10 +1081,11 @@ def sentences_table(sentences: pd.DataFrame, labels: dict[str, str], table_id: s
 
 
 def _side_point(r: dict, side: str, role: str) -> str:
+    unit = r.get(f"{side}_target_unit_std") if role == "target" else None
     return format_point(
         r[f"{side}_{role}_year"],
         r[f"{side}_{role}_value"],
-        r["unit_std"],
+        unit or r["unit_std"],
         r[f"{side}_{role}_qualifier"],
     )
 
@@ -1101,7 +1120,8 @@ def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str])
         f'<div class="pc-scroll-x"><table class="pc-table pc-ind"><thead>{head}</thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="pc-muted">Implied growth is the compound annual rate that takes the baseline to '
-        "the target; a dash means the plan states only one end. For indicators measured in % "
+        "the target; a dash means the plan states only one end, or that its ends give no rate (a "
+        "baseline of zero, a target in another unit or of the same year). For indicators in % "
         "(shares of GDP, insurance depth) the change in percentage points is easier to read than a "
         "growth rate of a share. Growth before the plan is what the plan itself reports for the "
         "years up to its baseline (年均增长13.8%, 是2010年的1.8倍, 增长60%, 翻一番, or both ends: "
@@ -1130,7 +1150,7 @@ def indicator_item(r, names: dict[str, str]) -> str:
         )
     else:
         high = getattr(r, "value_high", None)
-        span = f"{float(r.value):g}" + ("" if _missing(high) else f"–{float(high):g}")
+        span = plain_number(r.value) + ("" if _missing(high) else f"–{plain_number(high)}")
         stated = f"{esc(r.name_zh)} {esc(span)}{esc(r.unit)}"
     extra = [f"{esc(r.qualifier)}"] if r.qualifier else []
     if not _missing(getattr(r, "value_high", None)):
@@ -1212,11 +1232,12 @@ def growth_table_html(growth: pd.DataFrame, plan_id: str) -> HTML:
                 )
             ],
             "Target": [
-                format_point(y, v, u, q)
-                for y, v, u, q in zip(
+                format_point(y, v, tu or u, q)
+                for y, v, u, tu, q in zip(
                     g["target_year"],
                     g["target_value"],
                     g["unit_std"],
+                    g["target_unit_std"],
                     g["target_qualifier"],
                     strict=True,
                 )

@@ -149,7 +149,7 @@ def test_indicator_statements_agree_with_compare_indicators(figures):
         shares, diff, shared.assign(left_implied_cagr=float("nan")), labels
     )
     text = next(s for s in none if s.kind == "indicator_overlap").text
-    assert "but none has a baseline and a target in both plans" in text
+    assert "but implied growth can be computed for none of them in both plans" in text
     assert " 0 " not in text
     none = report.indicator_statements(shared.iloc[0:0], labels)
     assert [s.text for s in none] == [
@@ -472,3 +472,39 @@ def test_a_range_is_shown_whole_and_says_which_end_is_used():
     assert "保险公司法人机构 1–2家" in item and "a range: its low end is used" in item
     single = report.indicator_item(row.drop("value_high"), {})
     assert "1家" in single and "range" not in single
+
+
+def test_numbers_periods_and_counts_read_as_written():
+    assert report.plain_number(1234567.0) == "1,234,567"
+    assert report.plain_number(3.25) == "3.25"
+    assert report.format_value(1234567.0, "万元") == "1,234,567 万元"
+    manifest = load_manifest(paths.MANIFEST)
+    cq = manifest.plan(LEFT)
+    later = cq.model_copy(update={"period": (2016, 2025)})
+    note = report.period_note(cq, later).data
+    assert "starting in the same year" in note and "0 years" not in note
+    one_year = cq.model_copy(update={"period": (2020, 2020)})
+    assert report.period_text(one_year) == "2020"
+    assert "starting 4 years apart" in report.period_note(later, one_year).data
+
+
+def test_a_target_in_another_currency_keeps_its_unit():
+    found = pd.DataFrame(
+        {
+            "plan_id": "p",
+            "sentence_id": [1, 2],
+            "text": [
+                "2015年跨境人民币结算量达到500亿元。",
+                "到2020年，跨境人民币结算量达到200亿美元。",
+            ],
+            "section": "",
+        }
+    )
+    manifest = load_manifest(paths.MANIFEST)
+    plan = manifest.plan(LEFT).model_copy(update={"id": "p"})
+    growth = indicators.growth_table(indicators.extract_indicators(found, plan))
+    row = growth.iloc[0]
+    assert (row["unit_std"], row["target_unit_std"]) == ("CNY", "USD")
+    assert pd.isna(row["implied_cagr"])
+    page = report.growth_table_html(growth, "p").data
+    assert "USD 20.0 bn" in page and "CNY 20.0 bn" not in page
