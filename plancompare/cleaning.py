@@ -70,6 +70,7 @@ _HIDDEN = re.compile(
 _HIDDEN_BLOCKS = frozenset({"head", "title", "template", "nav", "footer"})
 _BLOCK_TAG = re.compile(r"</?(p|div|br|li|tr|h[1-6]|table|section|article)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[!/]?[a-zA-Z][^<>]*>")
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _FURNITURE = re.compile(
     r"^\s*(?:首页\s*[>»›].*|当前位置[:：].*|您现在的位置[:：].*|打印本页|关闭窗口|【?打印】?|"
     r"【?关闭】?|返回顶部|分享到[:：]?.*|字体[:：]?\s*[大中小\s]+|浏览次数[:：]?\s*\d*|"
@@ -119,11 +120,17 @@ def _drop_spaces_beside_cjk(text: str) -> str:
 
 def strip_markup(text: str) -> str:
     """Return text with HTML tags, entities and web-page furniture removed (content kept as text)."""
-    if "<" in text or "&" in text:
+    # Pages scraped twice escape twice (&amp;nbsp;, &amp;ldquo;): a second round, or a third,
+    # takes what the first one left; an entity's ; must not end a sentence.
+    for _ in range(3):
+        if not ("<" in text or "&" in text):
+            break
         text = _HIDDEN.sub(_hidden_replacement, text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
         text = html.unescape(text)
+        if not _ENTITY.search(text) and not _TAG.search(text):
+            break
     text = _FURNITURE.sub("", text)
     return "\n".join(line for line in text.split("\n") if not _is_nav_bar(line))
 

@@ -336,3 +336,12 @@ def test_inline_markup_and_a_script_inside_a_sentence_do_not_split_it():
         assert cleaning.clean_text(f"第一句完。{block}第二句完。") == "第一句完。\n第二句完。"
     assert cleaning.clean_text("<title>网站</title>发展金融。") == "发展金融。"
     assert cleaning.clean_text("发展金融<nav>首页</nav>市场。") == "发展金融\n市场。"
+
+
+def test_doubly_escaped_entities_are_unescaped_and_do_not_cut_sentences():
+    assert cleaning.clean_text("&amp;nbsp;&amp;nbsp;积极发展金融市场。") == "积极发展金融市场。"
+    assert cleaning.clean_text("&amp;ldquo;十三五&amp;rdquo;时期，加快金融改革。") == (
+        "“十三五”时期，加快金融改革。"
+    )
+    assert cleaning.clean_text("&amp;lt;p&amp;gt;发展金融。") == "发展金融。"
+    assert cleaning.clean_text("不良率<2%，A&B公司。") == "不良率<2%，A&B公司。"
