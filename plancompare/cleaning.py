@@ -120,17 +120,18 @@ def _drop_spaces_beside_cjk(text: str) -> str:
 
 def strip_markup(text: str) -> str:
     """Return text with HTML tags, entities and web-page furniture removed (content kept as text)."""
-    # Pages scraped twice escape twice (&amp;nbsp;, &amp;ldquo;): a second round, or a third,
-    # takes what the first one left; an entity's ; must not end a sentence.
-    for _ in range(3):
-        if not ("<" in text or "&" in text):
-            break
+    if "<" in text or "&" in text:
         text = _HIDDEN.sub(_hidden_replacement, text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
         text = html.unescape(text)
-        if not _ENTITY.search(text) and not _TAG.search(text):
-            break
+        # Pages scraped twice escape twice (&amp;nbsp;, &amp;ldquo;): unescape what is left, so
+        # that an entity's ; does not end a sentence. Markup that was escaped is the page's text
+        # (&lt;script&gt; shows <script>), so it is not stripped.
+        for _ in range(2):
+            if not _ENTITY.search(text):
+                break
+            text = html.unescape(text)
     text = _FURNITURE.sub("", text)
     return "\n".join(line for line in text.split("\n") if not _is_nav_bar(line))
 

@@ -343,5 +343,5 @@ def test_doubly_escaped_entities_are_unescaped_and_do_not_cut_sentences():
     assert cleaning.clean_text("&amp;ldquo;十三五&amp;rdquo;时期，加快金融改革。") == (
         "“十三五”时期，加快金融改革。"
     )
-    assert cleaning.clean_text("&amp;lt;p&amp;gt;发展金融。") == "发展金融。"
+    assert cleaning.clean_text("&amp;lt;p&amp;gt;发展金融。") == "<p>发展金融。"  # text, escaped
     assert cleaning.clean_text("不良率<2%，A&B公司。") == "不良率<2%，A&B公司。"
