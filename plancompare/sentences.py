@@ -285,11 +285,16 @@ def split_sentences(text: str) -> SplitResult:
     n_raw = 0
     n_dup = 0
 
-    def keep(piece: str, kind: str, section: str, seen: set[str]) -> None:
-        """Add a heading or sentence to the table unless the same one was already added."""
+    def keep(piece: str, kind: str, section: str, seen: set[str], level: int = 0) -> None:
+        """Add a heading or sentence to the table unless the same one was already added.
+
+        Chapter, section, 一、 and 专栏 titles are unique in a plan, so a repeated one is a copy; a
+        numbered heading ((一), 1．, (1)) is a copy only under the same parents: every
+        chapter may have its own （一）发展目标.
+        """
         nonlocal n_raw, n_dup
         n_raw += 1
-        key = _key(piece)
+        key = _key(section if level in NUMBERED_LEVELS else piece)
         if key in seen:
             n_dup += 1
             return
@@ -308,7 +313,7 @@ def split_sentences(text: str) -> SplitResult:
             path = {k: v for k, v in path.items() if k < level}
             path[level] = head.rstrip(TERMINATORS)
             section = " > ".join(path[k] for k in sorted(path))
-            keep(head, "heading", section, seen_headings)
+            keep(head, "heading", section, seen_headings, level)
         if body:
             keep(body, "sentence", section, seen_sentences)
     columns = {"section": sections, "kind": kinds, "text": texts, "n_chars": list(map(len, texts))}

@@ -97,7 +97,9 @@ def test_detach_headings(sentence, heads, body):
 
 def test_chongqing_has_no_duplicates_and_counts(chongqing):
     df = chongqing.sentences
-    keys = df["kind"] + "|" + df["text"].str.replace(r"\s+", "", regex=True)
+    # A sentence is kept once; a heading once under the same parents (its section path).
+    where = df["text"].where(df["kind"] == "sentence", df["section"])
+    keys = df["kind"] + "|" + where.str.replace(r"\s+", "", regex=True)
     assert keys.is_unique
     assert chongqing.n_duplicates == chongqing.n_raw - len(df)
     body = df[df["kind"] == "sentence"]
@@ -324,3 +326,18 @@ def test_chengdu_principles_are_all_sentences_in_their_section(chengdu):
     assert (principles["section"] == section).all()
     row = df[df["text"].str.startswith("充分认识当前金融国际化趋势")].iloc[0]
     assert row["section"] == section
+
+
+def test_every_chapter_may_have_its_own_numbered_sub_headings():
+    result = split_sentences(
+        clean_text(
+            "第一章 存款\n（一）发展目标\n存款稳步增长。\n（二）主要任务\n扩大存款。\n"
+            "第二章 贷款\n（一）发展目标\n贷款稳步增长。\n（二）主要任务\n扩大贷款。\n"
+            "第一章 存款\n"  # a chapter title repeated: a copy
+        )
+    )
+    heads = result.sentences[result.sentences["kind"] == "heading"]
+    assert len(heads) == 6 and result.n_duplicates == 1
+    assert result.sentences.loc[result.sentences["text"] == "贷款稳步增长。", "section"].item() == (
+        "第二章贷款 > （一）发展目标"
+    )
