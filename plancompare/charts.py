@@ -13,6 +13,7 @@ from .style import (
     ALL_CATEGORIES,
     CATEGORY_COLOURS,
     CJK_FONT_STACK,
+    NEUTRAL_COLOUR,
     category_label,
 )
 
@@ -30,6 +31,9 @@ def category_scale() -> alt.Scale:
         domain=[category_label(c) for c in ALL_CATEGORIES],
         range=[CATEGORY_COLOURS[c] for c in ALL_CATEGORIES],
     )
+
+
+NEITHER = "neither (equal shares)"
 
 
 def plan_scale(plan_labels: list[str], colours: list[str]) -> alt.Scale:
@@ -137,11 +141,15 @@ def share_difference_chart(
     left, right = list(plan_labels)
     df = diff.copy()
     df["category_label"] = [category_label(c) for c in df["category"]]
-    df["leans"] = [plan_labels[left] if d > 0 else plan_labels[right] for d in df["diff"]]
+    df["leans"] = [
+        plan_labels[left] if d > 0 else plan_labels[right] if d < 0 else NEITHER for d in df["diff"]
+    ]
     for col in ("diff", "lo", "hi"):
         df[col] = df[col] * 100  # percentage points
     labels = [plan_labels[p] for p in plan_labels]
     colours = [plan_colours[p] for p in plan_labels]
+    if (df["leans"] == NEITHER).any():  # an equal share is neither plan's colour
+        labels, colours = labels + [NEITHER], colours + [NEUTRAL_COLOUR]
     order = [category_label(c) for c in ALL_CATEGORIES]
     base = alt.Chart(df).encode(y=alt.Y("category_label:N", sort=order, title=None))
     tooltip = [

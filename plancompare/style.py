@@ -29,6 +29,8 @@ CATEGORY_COLOURS: dict[str, str] = {
     "risk": "#D55E00",
     "other": "#999999",
 }
+# What belongs to neither plan (an equal share) is grey, as Other is.
+NEUTRAL_COLOUR = CATEGORY_COLOURS["other"]
 # Plans are coloured by their position in the manifest, so a plan keeps its colour in every report.
 PLAN_PALETTE: tuple[str, ...] = (
     "#0072B2",

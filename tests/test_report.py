@@ -508,3 +508,15 @@ def test_a_target_in_another_currency_keeps_its_unit():
     assert pd.isna(row["implied_cagr"])
     page = report.growth_table_html(growth, "p").data
     assert "USD 20.0 bn" in page and "CNY 20.0 bn" not in page
+
+
+def test_an_equal_share_is_coloured_as_neither_plan():
+    diff = pd.DataFrame(
+        {"category": ["risk", "talent"], "diff": [0.0, 0.1], "lo": [-0.1, 0.02], "hi": [0.1, 0.2]}
+    )
+    spec = charts.share_difference_chart(diff, {"a": "A", "b": "B"}, {"a": "#111", "b": "#222"})
+    spec = spec.to_dict()
+    rows = next(d for d in spec["datasets"].values() if "leans" in d[0])
+    assert [r["leans"] for r in rows] == [charts.NEITHER, "A"]
+    scale = spec["layer"][2]["encoding"]["color"]["scale"]
+    assert scale["domain"][-1] == charts.NEITHER
