@@ -103,8 +103,10 @@ def distinctive_chart(
     plan_labels: dict[str, str],
     plan_colours: dict[str, str],
     glossary: dict[str, str],
-) -> alt.Chart:
+) -> alt.Chart | NoChart:
     """Return diverging bars of log-odds z-scores: `term (gloss)`, coloured by the plan it leans to."""
+    if terms.empty:
+        return NoChart("No term leans to either plan, so there are no bars to draw.")
     left, right = list(plan_labels)
     df = terms.copy()
     df["label"] = [f"{t} ({glossary[t]})" if t in glossary else t for t in df["term"]]
@@ -178,7 +180,7 @@ ACHIEVED = "reported before the plan"
 
 def growth_dumbbell_chart(
     comparison: pd.DataFrame, plan_labels: dict[str, str], plan_colours: dict[str, str]
-) -> alt.Chart:
+) -> alt.Chart | NoChart:
     """Return a dumbbell chart of the implied annual growth of the shared indicators."""
     labels = [plan_labels[p] for p in plan_labels]
     colours = [plan_colours[p] for p in plan_labels]
@@ -203,6 +205,8 @@ def growth_dumbbell_chart(
                     }
                 )
     df = pd.DataFrame(rows, columns=["indicator", "plan", "kind", "rate", "years"])
+    if df.empty:
+        return NoChart("No shared indicator has a growth rate in either plan: nothing to draw.")
     planned = df[df["kind"] == PLANNED]
     span = (
         planned.groupby("indicator", sort=True)["rate"].agg(["min", "max"]).reset_index()
@@ -243,9 +247,11 @@ def growth_dumbbell_chart(
     return _config((line + pts).properties(width=WIDTH - 360, height=alt.Step(30)))
 
 
-def growth_bar_chart(growth: pd.DataFrame, colour: str) -> alt.Chart:
+def growth_bar_chart(growth: pd.DataFrame, colour: str) -> alt.Chart | NoChart:
     """Return one plan's implied annual growth per canonical indicator as bars."""
     df = growth[growth["implied_cagr"].notna()].copy()
+    if df.empty:
+        return NoChart("No indicator has both a baseline and a target: no implied growth to draw.")
     df["name"] = df["label_en"] + " (" + df["label_zh"] + ")"
     df["years"] = [f"{a}–{b}" for a, b in zip(df["baseline_year"], df["target_year"], strict=True)]
     df = df[["name", "implied_cagr", "years", "stated_growth"]]
@@ -269,6 +275,16 @@ def growth_bar_chart(growth: pd.DataFrame, colour: str) -> alt.Chart:
         .properties(width=WIDTH - 360, height=alt.Step(22))
     )
     return _config(chart)
+
+
+class NoChart:
+    """What a chart function gives back when it has nothing to draw: a sentence saying why."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def _repr_html_(self) -> str:
+        return f'<p class="pc-muted">{html.escape(self.message)}</p>'
 
 
 class ShownChart:
@@ -299,9 +315,9 @@ class ShownChart:
         }
 
 
-def show(chart: alt.TopLevelMixin, chart_id: str) -> ShownChart:
+def show(chart: alt.TopLevelMixin | NoChart, chart_id: str) -> ShownChart | NoChart:
     """Return a displayable chart with a stable id (display it as a cell's last expression)."""
-    return ShownChart(chart, chart_id)
+    return chart if isinstance(chart, NoChart) else ShownChart(chart, chart_id)
 
 
 def save_static(chart: alt.TopLevelMixin, path: Path, font_dirs: tuple[str, ...] = ()) -> Path:

@@ -1093,6 +1093,8 @@ def _side_point(r: dict, side: str, role: str) -> str:
 def indicator_comparison_table(comparison: pd.DataFrame, labels: dict[str, str]) -> HTML:
     """Return the shared indicators side by side: baseline, target and implied annual growth."""
     left, right = list(labels)
+    if comparison.empty:
+        return para("The two plans state no canonical indicator in common.")
     head = (
         "<tr><th rowspan=2>Indicator</th>"
         + "".join(f'<th colspan=5 class="pc-side">{esc(labels[p])}</th>' for p in (left, right))
@@ -1218,6 +1220,8 @@ def plan_indicators_html(indicators: pd.DataFrame, sentences: pd.DataFrame, plan
 def growth_table_html(growth: pd.DataFrame, plan_id: str) -> HTML:
     """Return a plan's canonical indicators with baseline, target and implied growth."""
     g = growth[growth["plan_id"] == plan_id]
+    if g.empty:
+        return para("The plan states no figure of a canonical indicator (see the list below).")
     df = pd.DataFrame(
         {
             "Indicator": g["label_en"] + " " + g["label_zh"],

@@ -520,3 +520,18 @@ def test_an_equal_share_is_coloured_as_neither_plan():
     assert [r["leans"] for r in rows] == [charts.NEITHER, "A"]
     scale = spec["layer"][2]["encoding"]["color"]["scale"]
     assert scale["domain"][-1] == charts.NEITHER
+
+
+def test_nothing_to_draw_or_list_is_said_in_a_sentence():
+    empty_growth = indicators.growth_table(pd.DataFrame(columns=list(indicators.COLUMNS)))
+    for chart in (
+        charts.growth_bar_chart(empty_growth, "#000"),
+        charts.distinctive_chart(pd.DataFrame(columns=["side", "term", "z"]), {"a": "A"}, {}, {}),
+    ):
+        shown = charts.show(chart, "x")
+        assert isinstance(shown, charts.NoChart) and shown._repr_html_().startswith("<p")
+    assert "states no figure" in report.growth_table_html(empty_growth, "p").data
+    empty = pd.DataFrame(columns=["indicator"])
+    assert "no canonical indicator in common" in (
+        report.indicator_comparison_table(empty, {"a": "A", "b": "B"}).data
+    )
