@@ -326,6 +326,8 @@ _MENTION = re.compile(
     r"(?P<post>(?:\([^()]{0,12}\))?(?:左右|以上|以下|以内|上下|前后|多|余))?"
 )
 _POST_BRACKET = re.compile(r"^\([^()]*\)")
+# A minus sign right before a number, after a word (增长-3.2%), not a range's dash (10-12%).
+_MINUS = re.compile(r"(?:^|[^\d.%\s—\-~])[-−－]$")
 _PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_ARABIC}|{_CN})")
 # 突破万亿元: a scale with no numeral is one of it.
 _BARE_SCALE = re.compile(
@@ -687,6 +689,11 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         start, end = m.start(), m.end()
         prev_end = out[-1].end if out else 0
+        if not is_cn and _MINUS.match(text, max(0, start - 2), start) and start - 1 >= prev_end:
+            # 比上年增长-3.2%: a minus sign after a word (not a dash between two numbers).
+            value = -value
+            value_high = -value_high if value_high is not None else None
+            start -= 1
         c = clause_of(start)
         lead = text[max(clause_starts[c], prev_end) : start]
         qual = ""

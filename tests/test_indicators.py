@@ -1254,3 +1254,18 @@ def test_a_growth_between_rmb_only_and_all_currencies_is_flagged(manifest):
         .eq("")
         .all()
     )
+
+
+def test_a_minus_sign_after_a_word_makes_a_negative_figure_a_dash_between_numbers_does_not(
+    manifest,
+):
+    r = one(manifest, CQ, "2015年存款余额比上年增长-3.2%。").iloc[0]
+    assert (r["indicator"], r["role"], r["value"], r["value_std"]) == (
+        "deposits",
+        "growth",
+        -3.2,
+        -3.2,
+    )
+    r = one(manifest, CQ, "上市公司达到10-12家。").iloc[0]
+    assert (r["value"], r["value_high"]) == (10, 12)
+    assert one(manifest, CQ, "发布日期:2016-12-26，金融业增加值1410亿元。").iloc[0]["value"] == 1410
