@@ -23,7 +23,7 @@ processed_dir = "../data/processed"
 plan_ids = None  # None: every processed plan of the manifest
 
 # %%
-from IPython.display import HTML
+from IPython.display import HTML, display
 
 from plancompare import charts, corpus, report
 from plancompare.manifest import load_manifest
@@ -32,9 +32,10 @@ manifest = load_manifest(manifest_path)
 plans, sentences, found = corpus.load_corpus(manifest, processed_dir, plan_ids)
 report.para(corpus.summary_text(corpus.summary(plans, sentences, manifest)))
 
+# %%
+report.section("shares", "Category shares 类别比重")
+
 # %% [markdown]
-# ## Category shares 类别比重
-#
 # Share of each plan's distinct sentences by primary category, written in each cell. The table
 # below gives every share with its 95% bootstrap interval (sentences resampled, fixed seed) and
 # its count of sentences. Plans run from the earliest period down to the latest.
@@ -46,9 +47,10 @@ charts.show(corpus.heatmap_chart(shares), "corpus-shares")
 # %%
 report.table(corpus.shares_table(shares))
 
+# %%
+report.section("coverage", "Indicator coverage 指标覆盖")
+
 # %% [markdown]
-# ## Indicator coverage 指标覆盖
-#
 # Which plan states which canonical indicator (a target, a baseline or a growth figure), from
 # the quantitative statements extracted by the pipeline.
 
@@ -60,8 +62,6 @@ report.table(corpus.coverage_by_indicator(coverage, imap))
 # %%
 report.table(corpus.coverage_by_plan(coverage, plans, imap))
 
-# %% [markdown]
-# ## Reports 报告
-
 # %%
+display(report.section("reports", "Reports 报告"))
 HTML(corpus.links_html(corpus.report_links(manifest, plans)))

@@ -150,7 +150,13 @@ def report_links(manifest: Manifest, plans: list[Plan]) -> pd.DataFrame:
     """Return every profile and comparison report of these plans: kind, city, period, title, file."""
     ids = {p.id for p in plans}
     rows = [
-        ("profile", p.city, f"{p.start}–{p.end}", f"Profile: {p.label()}", f"profile-{p.id}.html")
+        (
+            "profile",
+            f"{p.city} {p.city_zh}",
+            f"{p.start}–{p.end}",
+            f"Profile: {p.label()}",
+            f"profile-{p.id}.html",
+        )
         for p in plans
     ]
     for left, right in manifest.comparisons:
@@ -158,7 +164,7 @@ def report_links(manifest: Manifest, plans: list[Plan]) -> pd.DataFrame:
             a = manifest.plan(left)
             title = f"Comparison: {a.label()} vs {manifest.plan(right).label()}"
             href = f"compare-{left}-vs-{right}.html"
-            rows.append(("comparison", a.city, f"{a.start}–{a.end}", title, href))
+            rows.append(("comparison", f"{a.city} {a.city_zh}", f"{a.start}–{a.end}", title, href))
     return pd.DataFrame(rows, columns=["kind", "city", "period", "title", "href"])
 
 
