@@ -193,7 +193,8 @@ def plan_warnings(plan: Plan, result: ProcessedPlan) -> list[str]:
     """Return what looks wrong in a processed plan that is not an error (one line each).
 
     A text with no sentence in the five categories is probably not a financial plan; a text
-    that mostly aims at a year outside the manifest's period probably has the wrong period.
+    that mostly aims at a year after the manifest's period (or before its baseline year)
+    probably has the wrong period.
     """
     out = []
     body = result.sentences[result.sentences["kind"] == "sentence"]
@@ -205,7 +206,9 @@ def plan_warnings(plan: Plan, result: ProcessedPlan) -> list[str]:
     aimed = Counter(
         int(y) for text in body["text"] for y in _AIMED_YEAR.findall(str(text))
     ).most_common(1)
-    if aimed and aimed[0][1] >= 2 and not plan.start <= aimed[0][0] <= plan.end:
+    # 到2005年底 in a review reaches the baseline year; a text aiming past its period's end (or
+    # short of its baseline) was given the wrong period.
+    if aimed and aimed[0][1] >= 2 and not plan.baseline_year <= aimed[0][0] <= plan.end:
         year, n = aimed[0]
         out.append(
             f"its text aims at {year} (到{year}年, {n} times), outside the manifest's period "

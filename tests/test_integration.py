@@ -94,3 +94,8 @@ def test_plan_table_counts(rendered):
     assert cq["duplicates_dropped"] > 100
     assert plans.loc["chengdu-2006-2010", "duplicates_dropped"] == 0
     assert 9000 < plans.loc["chengdu-2006-2010", "distinct_chars"] < 12000
+
+
+def test_the_shipped_plans_raise_no_warning(rendered):
+    # Chengdu's review says 到2005年底 seven times: its baseline year, not a wrong period.
+    assert "warning:" not in rendered.stdout
