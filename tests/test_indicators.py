@@ -1102,12 +1102,17 @@ def test_a_growth_rate_after_a_share_belongs_to_the_amount(manifest):
     assert row_of(out, 0.5)["indicator"] == "insurance_depth"  # a change of the share itself
 
 
-def _records(manifest, texts: list[str], section: str = "") -> pd.DataFrame:
-    plan = manifest.plan(CQ)
+def _records(manifest, texts: list[str], section: str = "", plan_id: str = CQ) -> pd.DataFrame:
+    """Return the indicator rows of consecutive sentences of one shipped plan."""
     df = pd.DataFrame(
-        {"plan_id": CQ, "sentence_id": range(1, len(texts) + 1), "text": texts, "section": section}
+        {
+            "plan_id": plan_id,
+            "sentence_id": range(1, len(texts) + 1),
+            "text": texts,
+            "section": section,
+        }
     )
-    return indicators.extract_indicators(df, plan)
+    return indicators.extract_indicators(df, manifest.plan(plan_id))
 
 
 def test_the_country_stays_the_subject_of_the_clauses_after_it(manifest):
@@ -1226,34 +1231,18 @@ def test_names_keep_zai_bao_and_a_count_names_its_firms_not_their_size(manifest)
 
 
 def test_a_growth_between_rmb_only_and_all_currencies_is_flagged(manifest):
-    plan = manifest.plan(CD)
-    df = pd.DataFrame(
-        {
-            "plan_id": CD,
-            "sentence_id": [1, 2],
-            "text": [
-                "截至2005年底，全市金融机构人民币存款余额达4477亿元。",
-                "到2010年，各银行存款本外币余额超过10000亿元。",
-            ],
-            "section": "",
-        }
-    )
-    growth = indicators.growth_table(indicators.extract_indicators(df, plan))
+    texts = [
+        "截至2005年底，全市金融机构人民币存款余额达4477亿元。",
+        "到2010年，各银行存款本外币余额超过10000亿元。",
+    ]
+    growth = indicators.growth_table(_records(manifest, texts, plan_id=CD))
     row = growth.set_index("indicator").loc["deposits"]
     assert row["scope_note"] == (
         "baseline RMB only (人民币), target all currencies (本外币): not the same measure"
     )
     assert row["implied_cagr"] == pytest.approx((10000 / 4477) ** (1 / 5) - 1)
-    same = df.assign(
-        text=df["text"]
-        .str.replace("本外币", "人民币")
-        .str.replace("各银行存款人民币", "人民币存款")
-    )
-    assert (
-        indicators.growth_table(indicators.extract_indicators(same, plan))["scope_note"]
-        .eq("")
-        .all()
-    )
+    same = [t.replace("各银行存款本外币余额", "人民币存款余额") for t in texts]
+    assert indicators.growth_table(_records(manifest, same, plan_id=CD))["scope_note"].eq("").all()
 
 
 def test_a_minus_sign_after_a_word_makes_a_negative_figure_a_dash_between_numbers_does_not(
