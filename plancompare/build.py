@@ -388,7 +388,8 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
         reason = f"plan '{plan.id}': {_exception_reason(exc)}"
         return Outcome(name, "failed", time.perf_counter() - start, one_line(reason), (plan.id,))
     status = "skipped" if reused else "ok"
-    # Warnings are said once, when the plan is processed; its report states them too.
+    # Warnings are said once, when the plan is processed (a plan with no categorised sentence
+    # is also said so in its report).
     warnings = [] if reused else pipeline.cached_warnings(settings.processed, plan.id)
     note = "; ".join(f"warning: {w}" for w in warnings)
     return Outcome(name, status, time.perf_counter() - start, note, (plan.id,))
