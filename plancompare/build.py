@@ -24,6 +24,7 @@ from .manifest import Manifest, Plan
 from .reading import InputError, sha256_file
 from .settings import BUILD_FILE, DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, Settings  # noqa: F401
 from .storage import atomic_write_text, remove_temporary_files, write_json
+from .style import count_of
 
 SUMMARY_FILE = "run-summary.json"
 LOCK_FILE = ".plancompare.lock"
@@ -156,7 +157,7 @@ def report_tasks(
 
 
 def _overview_title(n_plans: int) -> str:
-    return f"Corpus overview: {n_plans} plan{'' if n_plans == 1 else 's'}"
+    return f"Corpus overview: {count_of(n_plans, 'plan')}"
 
 
 def overview_of(task: ReportTask, plan_ids: tuple[str, ...]) -> ReportTask:

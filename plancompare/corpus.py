@@ -11,8 +11,8 @@ from . import paths, pipeline, stats
 from .charts import FONT, WIDTH
 from .indicators import IndicatorMap, load_indicator_map
 from .manifest import Manifest, Plan
-from .report import count_of, esc
-from .style import ALL_CATEGORIES, category_label
+from .report import esc
+from .style import ALL_CATEGORIES, category_label, count_of
 
 COLOUR_SCHEME = "blues"
 

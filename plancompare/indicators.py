@@ -1469,13 +1469,18 @@ def _line_rows(
 
 
 def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict[str, Any]]] | None:
-    """Return a header with no 序号 and the rows after it in the same text, ended by 预期性."""
+    """Return a header with no 序号 and the rows after it in the same text, ended by 预期性.
+
+    Row positions count from the header, as those of a numbered table do.
+    """
     head = _BARE_TABLE_HEADER.search(norm) if "指标" in norm else None
     if head is None:
         return None
     body = norm[head.end() :]
     pieces = (
-        (p.start(), p.group(0)) for p in _ATTRIBUTE_ROW.finditer(norm, head.end()) if p.group(0)
+        (p.start() - head.start(), p.group(0))
+        for p in _ATTRIBUTE_ROW.finditer(norm, head.end())
+        if p.group(0)
     )
     rows = _line_rows(pieces, int(head.group("y0")), int(head.group("y1")), 1, imap)
     if not rows and body.strip():
@@ -1581,7 +1586,6 @@ def extract_from_records(
             bare = _bare_table(norm, imap)
             if bare is not None:
                 head, table = bare
-                table = [dict(r, position=r["position"] - head.start()) for r in table]
                 y0, y1 = int(head.group("y0")), int(head.group("y1"))
                 line_table = (y0, y1, len(table))
         # normalise maps one character to one, so the prose's normal form is a prefix of norm.

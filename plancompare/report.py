@@ -18,6 +18,7 @@ from .manifest import Manifest, Plan
 from .pipeline import PlanCounts
 from .reading import sha256_file
 from .storage import read_yaml
+from .style import count_of
 
 # The two-sided 5% point of a standard normal: a residual or term z beyond it is distinctive.
 Z_95 = 1.96
@@ -61,11 +62,6 @@ _SEARCH_SCRIPT = r"""<script type="text/javascript">
   filter();
 })();
 </script>"""
-
-
-def count_of(n: int, noun: str, plural: str = "") -> str:
-    """Return '1 plan' or '3 plans' (`plural` when adding an s is wrong: cities)."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
 
 
 def esc(value: object) -> str:
@@ -539,8 +535,12 @@ def format_points_change(unit: object, baseline: object, target: object, sep: st
     """
     if unit != "%" or _missing(baseline) or _missing(target):
         return ""
-    close = ")" if sep.endswith("(") else ""
-    return f"{sep}{float(target) - float(baseline):+.1f} percentage points{close}"
+    return _aside(f"{float(target) - float(baseline):+.1f} percentage points", sep)
+
+
+def _aside(text: str, sep: str) -> str:
+    """Return text as a note after a figure: ' (text)' with sep ' (', or '; text' inside one."""
+    return f"{sep}{text}{')' if sep.endswith('(') else ''}" if text else ""
 
 
 def format_point(year: object, value: object, unit: str, qualifier: str = "") -> str:
@@ -738,9 +738,7 @@ def indicator_statements(
 
 def scope_warning(note: object, sep: str = " (") -> str:
     """Return a growth figure's note that its two ends count different currencies, or ''."""
-    if _missing(note) or not str(note):
-        return ""
-    return f"{sep}{note}{')' if sep.endswith('(') else ''}"
+    return "" if _missing(note) else _aside(str(note), sep)
 
 
 def _points(r: Any, side: str, sep: str = " (") -> str:

@@ -59,3 +59,8 @@ def category_label(key: str, bilingual: bool = True) -> str:
 def plan_colour(index: int) -> str:
     """Return the colour of the plan at this position of the manifest."""
     return PLAN_PALETTE[index % len(PLAN_PALETTE)]
+
+
+def count_of(n: int, noun: str, plural: str = "") -> str:
+    """Return '1 plan' or '3 plans' (`plural` when adding an s is wrong: cities)."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
