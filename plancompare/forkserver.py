@@ -9,6 +9,7 @@ do not need and a run can start the server before it imports jupyter_client.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -188,6 +189,7 @@ def _child(argv: list[str], cwd: str, env: dict[str, str]) -> None:
     """Become a kernel: own session, the report's folder and environment, then ipykernel."""
     code = 1
     try:
+        gc.enable()  # the server never collects; a kernel does, except what the server froze
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -215,6 +217,11 @@ def serve() -> None:
     """Import the reports' modules, then fork a kernel for every request line on stdin."""
     import importlib
 
+    # Python's recipe for fork without exec (see gc.freeze): no collections while importing
+    # (they would only find the imports' short-lived cycles: 0.15 s of the server's 1.1 s
+    # start, measured), and what exists at a fork is frozen, so that the kernels' collections
+    # skip the preloaded modules and leave their shared memory pages untouched.
+    gc.disable()
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does: the kernel's cwd is the report's
     for name in PRELOAD:
@@ -226,6 +233,7 @@ def serve() -> None:
     out.flush()
     for line in sys.stdin:
         request = json.loads(line)
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
             _child(request["argv"], request["cwd"], request["env"])

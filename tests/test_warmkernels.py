@@ -30,6 +30,7 @@ print(json.dumps({
     "pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(),
     "env": os.environ.get("PLANCOMPARE_PROBE"), "seen": globals().get("left_over"),
     "pandas_loaded": "pandas" in sys.modules,
+    "gc_enabled": __import__("gc").isenabled(), "frozen": __import__("gc").get_freeze_count(),
 }))
 left_over = tag
 """
@@ -58,6 +59,9 @@ def test_every_report_gets_its_own_forked_kernel_with_a_fresh_namespace(
     assert first["pid"] != second["pid"]  # one process per report
     assert first["seen"] is None and second["seen"] is None  # nothing carried over
     assert first["pandas_loaded"]  # the imports were paid once, in the server
+    # The server does not collect; a kernel does, skipping the objects the server froze.
+    assert first["gc_enabled"] and second["gc_enabled"]
+    assert first["frozen"] > 100_000
     assert first["cwd"] == str(tmp_path)  # the notebook's folder, as papermill's own kernels
     assert first["env"] == "from the run"  # the run's environment, not the server's
 
