@@ -180,6 +180,11 @@ TRAPS = [
         {"other"},
         "a goal list over three categories",
     ),
+    # From a fourth held-out probe of 165 sentences (codebook 0.2.6), reworded.
+    ("支持市融资担保集团增资扩股，壮大区县融资担保机构实力。", {"institutions"}, "guarantee firms"),
+    ("设立金融审判庭，依法审理金融纠纷案件。", {"risk"}, "courts and disputes"),
+    ("依法取缔非法设立的金融组织。", {"risk"}, "illegal finance"),
+    ("推进金融知识普及进社区、进农村。", {"risk"}, "financial literacy protects consumers"),
 ]
 
 # Traps the naive keyword count falls into (checked one by one below).
