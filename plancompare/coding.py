@@ -97,6 +97,8 @@ class Codebook:
     heading_weight: float = 1.0
     spread_categories: int = 99
     spread_markers: tuple[str, ...] = ()
+    principle_closers: tuple[str, ...] = ()
+    principle_min_items: int = 99
     extra: dict = field(default_factory=dict)
 
     @cached_property
@@ -232,6 +234,8 @@ def _parse_codebook(data: bytes) -> Codebook:
         heading_weight=float(headings.get("weight", 1.0)),
         spread_categories=int(framing.get("spread_categories", 99)),
         spread_markers=tuple(framing.get("spread_markers", ())),
+        principle_closers=tuple(framing.get("principle_closers", ())),
+        principle_min_items=int(framing.get("principle_min_items", 99)),
         extra=known,
     )
 
@@ -340,6 +344,8 @@ def _code_rules(
         if decisive is None and rule.decisive:
             decisive = rule
     terms = sorted(found)
+    if _is_principle_list(text, codebook):  # before decisive rules: what it names is a principle
+        return _coded([], OTHER, terms, "a list of principles", None, "rules")
     ranked = _rank(scores, codebook)
     if decisive is not None:
         top_cat, top_score = decisive.category, scores[decisive.category]
@@ -384,6 +390,15 @@ def _is_spread(ranked: list[tuple[str, float]], text: str, codebook: Codebook) -
     return len(scoring) >= codebook.spread_categories and any(
         m in text for m in codebook.spread_markers
     )
+
+
+def _is_principle_list(text: str, codebook: Codebook) -> bool:
+    """Return whether a sentence only lists principles (坚持A、坚持B、坚持C的原则。)."""
+    body = text.strip().rstrip("。；;！!")
+    closer = next((c for c in codebook.principle_closers if body.endswith(c)), None)
+    if closer is None or "，" in body or "," in body:
+        return False  # a principle followed by what to do is about what it does
+    return len(body[: -len(closer)].split("、")) >= codebook.principle_min_items
 
 
 def code_text_naive(text: str, codebook: Codebook) -> dict[str, object]:

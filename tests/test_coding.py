@@ -185,6 +185,7 @@ TRAPS = [
     ("设立金融审判庭，依法审理金融纠纷案件。", {"risk"}, "courts and disputes"),
     ("依法取缔非法设立的金融组织。", {"risk"}, "illegal finance"),
     ("推进金融知识普及进社区、进农村。", {"risk"}, "financial literacy protects consumers"),
+    ("坚持审慎经营原则，防范化解信贷风险。", {"risk"}, "a principle, then what to do"),
 ]
 
 # Traps the naive keyword count falls into (checked one by one below).
@@ -200,13 +201,15 @@ NAIVE_FAILS = [
 
 ALL_CASES = [(t, ok) for t, ok in PLAIN] + [(t, ok) for t, ok, _ in TRAPS]
 
-# The rule coder's decisive rules decide these; the classifier, trained on the 323 validation
-# sentences with the rule scores as features, weighs the listed firms' names over them.
+# The rule coder's decisive and framing rules decide these; the classifier, trained on the 323
+# validation sentences with the rule scores as features, weighs the listed firms' names over
+# them, and has no list of principles among its examples.
 RULES_ONLY = [
     (
         "加强对小额贷款公司、融资担保公司、典当行、融资租赁公司、商业保理公司等机构的日常监管。",
         {"risk"},
     ),
+    ("坚持服务实体经济、坚持深化改革、坚持防控风险的基本原则。", {"other"}),
 ]
 
 
