@@ -284,7 +284,8 @@ def _default_map() -> IndicatorMap:
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_CN = rf"[{CN_DIGITS}]+"
+# 一万五千亿: a numeral may hold 万 before its scale word (1.5万亿 written out).
+_CN = rf"[{CN_DIGITS}]+(?:万[{CN_DIGITS}]+)?"
 SCALES: dict[str, float] = {
     "万亿": 1e12,
     "千亿": 1e11,
@@ -574,7 +575,7 @@ _NOISE_SUFFIX = re.compile(
     r"翻了|翻|[、，,；;：:\s])+$"
 )
 _FROM_END = re.compile(r"(?:由|从)\s*$")
-_NEW_COUNT = re.compile(r"(?:每年|年均|平均每年)?新?(?:新增|新设|增设|引进|吸引|培育|招引)")
+_NEW_COUNT = re.compile(r"(?:每年|年均|平均每年|累计)?新?(?:新增|新设|增设|引进|吸引|培育|招引)")
 _REF_IN = re.compile(
     r"(?:较|比|是|为|从)(?:(?:19|20)\d{2}年|上年|年初|去年|“?十[一二三四五]?五”?)|翻|同比"
 )
@@ -877,6 +878,7 @@ def _sentence_rows(
     pending: list[tuple[str, str]] = []  # names handed out by 分别 or compounds
     local = _local_regex(plan)
     national_end: int | None = None  # the end of the last figure about the country
+    compared_before = False  # whether the number before is that of a place compared with
     for i, m in enumerate(mentions):
         national = national_end is not None and not local.search(norm, national_end, m.start)
         if national or _NATIONAL_SUBJECT.search(m.lead):
@@ -914,9 +916,15 @@ def _sentence_rows(
                 key, name = _inherited_subject(m, mentions[: len(resolved)], resolved)
         if key and m.measure == "change" and m.lead.endswith("新增") and imap.is_flow(key):
             m.measure = "level"  # 社会融资规模累计新增1万亿元: the flow itself, not a change of it
-        gap = _is_gap(m)
+        compared = m.measure == "level" and bool(
+            _COMPARED.search(m.lead)
+            or (prev_same is not None and compared_before and _COMPARED_NEXT.match(m.lead))
+        )
+        compared_before = compared
+        gap = _is_gap(m) or compared
         if gap:
-            # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject.
+            # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject;
+            # 低于深圳的13.6%和大连的6.1%: the figures of the places compared with.
             key, name = "", _clean_name(m.lead)
         resolved.append((key, name))
         if not gap and not key and _not_a_plan_figure(m, norm):
@@ -964,6 +972,12 @@ _GAP = re.compile(
     r"|(?:比|较)(?P<obj2>[^，。；,;]{1,14}?)(?:高出|低出|高|低|快|慢))$"
 )
 _GAP_OBJECT = re.compile(r"全国|全省|全球|同期|平均|增速|水平|行业|地区|西部|东部|中部")
+# A level after a comparison and the name of what it is compared with (低于深圳的13.6%), and the
+# next ones listed with it (和大连的6.1%), are the other's figures (不低于…的 is a target).
+_COMPARED = re.compile(
+    r"(?<!不)(?:高于|低于|快于|慢于|不及|仅次于|领先于|落后于)[^，。；,;\d]{1,12}的$"
+)
+_COMPARED_NEXT = re.compile(r"^[、和及与][^，。；,;\d]{1,8}的$")
 
 
 def _is_gap(m: Mention) -> bool:
@@ -1013,9 +1027,10 @@ def _respectively(
     before = m.lead.split("分别")[0]
     names = [n for n in re.split(r"[、和及与]", before) if _clean_name(n)]
     if len(names) == run:
-        unit = mentions[i].unit_std if m.measure == "level" else None
         out = []
-        for n in names:
+        for n, mk in zip(names, mentions[i : i + run], strict=True):
+            # Each name has its own number's unit (保险深度、保险密度分别为3.5%和3920元/人).
+            unit = mk.unit_std if mk.measure == "level" else None
             hit = imap.find(n, unit, norm)
             if hit is None and n is not names[-1]:
                 hit = _with_shared_head(n, _clean_name(names[-1]), unit, norm, imap)
@@ -1227,7 +1242,10 @@ def _qualitative_rows(
 _HEADER_BODY = (
     r"(?:指标名称|指标)\s*(?P<unit_column>单位)?\s*"
     r"(?P<y0>(?:19|20)\d{2})年?(?:基数|基期值|基期|现状值|现状|实际值|实际)?\s*"
-    r"(?P<y1>(?:19|20)\d{2})年?(?:目标值|目标|规划值|预期值)?(?:\s*(?:指标)?属性)?"
+    r"(?P<y1>(?:19|20)\d{2})年?(?:目标值|目标|规划值|预期值)?"
+    # A column of the yearly growth from the first year to the second (年均增速, 年均增长(%)).
+    r"(?:\s*(?P<growth_column>年均增速|年均增长率?|年均递增)(?:\(%\)|%)?)?"
+    r"(?:\s*(?:指标)?属性)?"
 )
 _TABLE_HEADER = re.compile(r"序号\s*" + _HEADER_BODY)
 # A header with no 序号 column (指标名称 单位 2020年 2025年 属性), whose rows carry no number:
@@ -1239,7 +1257,7 @@ _ROW_NAME = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
 _ROW_NAME_UNIT_COLUMN = re.compile(
     r"(?P<name>[^\d()【】%.\s]+?)\s*"
     r"(?P<unit>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍)"
-    r"(?=\s*(?:[\d【]|不|高于|低于|保持))"
+    r"(?=\s*(?:[\d【\[〔≤≥<>]|不|高于|低于|保持))"
 )
 # The attribute column of Chinese plan tables (预期性 or 约束性 target).
 _ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
@@ -1248,13 +1266,23 @@ _ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
 _LINE_ROW = re.compile(
     r"^\s*(?:\d{1,2}(?:[.、]\s*|\s+)?)?(?P<name>[^\d()【】%.\s]+?)\s*"
     r"(?:\((?P<unit>[^()]{1,10})\)|(?P<unit2>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍))"
-    r"\s*(?P<cells>(?:[\d【]|不|高于|低于|保持)[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
+    r"\s*(?P<cells>(?:[\d【\[〔≤≥<>]|不|高于|低于|保持)[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
 )
 # A row run together with the next one ends with its attribute.
 _ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
+# A figure over the whole period is in brackets: 【2000】, [12] or 〔12〕.
 _CELL = re.compile(
-    r"【(?P<br>[^】]*)】|(?P<num>\d[\d.]*)(?P<pct>%)?|(?P<txt>[^\d【】]+)",
+    r"[【\[〔](?P<br>[^】\]〕]*)[】\]〕]|(?P<num>\d[\d.]*)(?P<pct>%)?|(?P<txt>[^\d【】\[\]〔〕]+)",
 )
+# A sign before a cell's number: ≤2 is at most 2.
+_SIGNS = {
+    "≤": "at most",
+    "≦": "at most",
+    "<": "less than",
+    "≥": "at least",
+    "≧": "at least",
+    ">": "more than",
+}
 MAX_RATIO = 10.0
 
 
@@ -1310,7 +1338,9 @@ def _cells(s: str) -> list[_Cell]:
             pending_q = ""
         else:
             t = m.group("txt").strip()
-            if t in QUALIFIERS or t in {"保持低于", "保持高于"}:
+            if t in _SIGNS:
+                pending_q = _SIGNS[t]
+            elif t in QUALIFIERS or t in {"保持低于", "保持高于"}:
                 pending_q = normalise_qualifier(t.removeprefix("保持"))
             elif t:
                 q = _QUALITATIVE.search(t) or re.match(
@@ -1363,6 +1393,7 @@ def _table_rows(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Return the row dicts of the table whose header is head, and the rows not split."""
     y0, y1 = int(head.group("y0")), int(head.group("y1"))
+    growth = bool(head.group("growth_column"))
     body_start = head.end()
     end_m = _TABLE_END.search(norm, body_start)
     body_end = end_m.start() if end_m else len(norm)
@@ -1386,7 +1417,7 @@ def _table_rows(
             seg = seg[: -len(str(k + 1))]
         seg = _ATTRIBUTE.sub("", seg.rstrip("，。；;: "))
         unit = nm.group("unit")
-        row, problem = _table_row(k, nm.group("name"), unit, seg, y0, y1, imap)
+        row, problem = _table_row(k, nm.group("name"), unit, seg, y0, y1, imap, growth)
         row["position"] = nm.start()
         rows.append(row)
         if problem:
@@ -1395,9 +1426,18 @@ def _table_rows(
 
 
 def _table_row(
-    k: int, name: str, unit: str, seg: str, y0: int, y1: int, imap: IndicatorMap
+    k: int,
+    name: str,
+    unit: str,
+    seg: str,
+    y0: int,
+    y1: int,
+    imap: IndicatorMap,
+    growth: bool = False,
 ) -> tuple[dict[str, Any], str | None]:
     cells = _cells(seg)
+    # A third cell under a growth column is the yearly growth from y0 to y1.
+    rate = cells.pop() if growth and len(cells) == 3 else None
     problem = None
     split = "cells"
     if len(cells) == 1 and re.fullmatch(r"[\d.]+%?", cells[0].raw) and not cells[0].qualifier:
@@ -1446,12 +1486,19 @@ def _table_row(
         "target_year": y1,
         "split": split,
         "raw": seg,
+        "growth": rate.value if rate is not None else None,
+        "growth_qualifier": rate.qualifier if rate is not None else "",
     }
     return row, problem
 
 
 def _line_rows(
-    pieces: Iterable[tuple[int, str]], y0: int, y1: int, first: int, imap: IndicatorMap
+    pieces: Iterable[tuple[int, str]],
+    y0: int,
+    y1: int,
+    first: int,
+    imap: IndicatorMap,
+    growth: bool = False,
 ) -> list[dict[str, Any]]:
     """Return the row dicts of (position, text) pieces holding a row each (a line, or up to 预期性)."""
     rows = []
@@ -1461,7 +1508,7 @@ def _line_rows(
             continue
         unit = m.group("unit") or m.group("unit2")
         row, _ = _table_row(
-            first + len(rows), m.group("name"), unit, m.group("cells"), y0, y1, imap
+            first + len(rows), m.group("name"), unit, m.group("cells"), y0, y1, imap, growth
         )
         row["position"] = offset + m.start("name")
         rows.append(row)
@@ -1482,7 +1529,8 @@ def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict
         for p in _ATTRIBUTE_ROW.finditer(norm, head.end())
         if p.group(0)
     )
-    rows = _line_rows(pieces, int(head.group("y0")), int(head.group("y1")), 1, imap)
+    y0, y1 = int(head.group("y0")), int(head.group("y1"))
+    rows = _line_rows(pieces, y0, y1, 1, imap, bool(head.group("growth_column")))
     if not rows and body.strip():
         return None  # prose that happens to say 指标 and two years
     return head, rows
@@ -1528,6 +1576,30 @@ def _table_indicator_rows(
                     table_row=rd["row"],
                 )
             )
+        if rd.get("growth") is not None:
+            # The growth column: the yearly rate from the table's first year to its second.
+            rows.append(
+                _row(
+                    plan.id,
+                    sentence_id,
+                    source_text,
+                    rd["position"] + offset + 2,
+                    indicator=rd["indicator"],
+                    name_zh=rd["name_zh"],
+                    year=rd["target_year"],
+                    value=rd["growth"],
+                    unit="%",
+                    value_std=rd["growth"],
+                    unit_std="%",
+                    role="growth",
+                    qualifier=rd["growth_qualifier"],
+                    reference_year=rd["baseline_year"],
+                    measure="annual_growth",
+                    year_source="table",
+                    source="table",
+                    table_row=rd["row"],
+                )
+            )
     return rows
 
 
@@ -1559,7 +1631,7 @@ def extract_from_records(
     chain = 0
     prev_id: Any = None
     # A table printed a row to a line: its years and the number of rows read so far.
-    line_table: tuple[int, int, int] | None = None
+    line_table: tuple[int, int, int, bool] | None = None
     for sid, text, section, kind in records:
         text = str(text)
         section = str(section or "")
@@ -1567,11 +1639,11 @@ def extract_from_records(
         inherited = last_year if contiguous and chain < MAX_INHERIT else None
         norm = normalise(text)
         if line_table is not None and contiguous:
-            y0, y1, done = line_table
-            found = _line_rows([(0, norm)], y0, y1, done + 1, imap)
+            y0, y1, done, growth = line_table
+            found = _line_rows([(0, norm)], y0, y1, done + 1, imap, growth)
             if found:
                 rows += _table_indicator_rows(found, 0, plan, sid, text)
-                line_table = (y0, y1, done + 1)
+                line_table = (y0, y1, done + 1, growth)
                 prev_id = sid
                 continue
         line_table = None
@@ -1587,7 +1659,7 @@ def extract_from_records(
             if bare is not None:
                 head, table = bare
                 y0, y1 = int(head.group("y0")), int(head.group("y1"))
-                line_table = (y0, y1, len(table))
+                line_table = (y0, y1, len(table), bool(head.group("growth_column")))
         # normalise maps one character to one, so the prose's normal form is a prefix of norm.
         prose, prose_norm = (text[: head.start()], norm[: head.start()]) if head else (text, norm)
         years = find_years(prose_norm, plan)

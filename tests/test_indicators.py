@@ -1258,3 +1258,121 @@ def test_a_minus_sign_after_a_word_makes_a_negative_figure_a_dash_between_number
     r = one(manifest, CQ, "上市公司达到10-12家。").iloc[0]
     assert (r["value"], r["value_high"]) == (10, 12)
     assert one(manifest, CQ, "发布日期:2016-12-26，金融业增加值1410亿元。").iloc[0]["value"] == 1410
+
+
+# --- a fourth probe of 80 held-out sentences and 5 tables ------------------------------------
+
+
+def test_a_numeral_written_out_may_hold_wan_before_its_scale(manifest):
+    out = one(manifest, CQ, "“十三五”期间，全市社会融资规模累计新增一万五千亿元。")
+    r = out.iloc[0]
+    assert len(out) == 1
+    assert (r["indicator"], r["value"], r["unit"], r["value_std"]) == (
+        "social_financing_new",
+        15000,
+        "亿元",
+        1.5e12,
+    )
+    assert row_of(one(manifest, CQ, "到2020年，存款余额达到两万亿元。"), 2)["value_std"] == 2e12
+
+
+def test_each_name_shared_out_by_fenbie_takes_its_own_number_s_unit(manifest):
+    out = one(manifest, CQ, "2015年，全市保险深度、保险密度分别为3.5%和3920元/人。")
+    assert row_of(out, 3.5)["indicator"] == "insurance_depth"
+    assert (row_of(out, 3920)["indicator"], row_of(out, 3920)["unit_std"]) == (
+        "insurance_density",
+        "CNY/person",
+    )
+
+
+def test_listed_companies_added_up_over_a_period_are_a_change(manifest):
+    out = one(manifest, CQ, "“十二五”期间，全市累计新增上市公司45家，其中创业板上市公司21家。")
+    r = row_of(out, 45)
+    assert (r["indicator"], r["role"], r["measure"], r["year"], r["reference_year"]) == (
+        "listed_companies",
+        "growth",
+        "change",
+        2015,
+        2010,
+    )
+    assert row_of(out, 21)["indicator"] == ""
+
+
+def test_the_figures_of_places_compared_with_are_context(manifest):
+    out = one(
+        manifest, CQ, "2015年，全市金融业增加值占GDP比重为4.3%，低于深圳的13.6%和大连的6.1%。"
+    )
+    assert (row_of(out, 4.3)["indicator"], row_of(out, 4.3)["role"]) == (
+        "finance_value_added_share_gdp",
+        "baseline",
+    )
+    for value in (13.6, 6.1):
+        assert (row_of(out, value)["indicator"], row_of(out, value)["role"]) == ("", "context")
+
+
+def test_names_of_securities_turnover_bond_issuance_and_assets(manifest):
+    cases = {
+        "2015年，全市证券市场交易额达到12.6万亿元。": "securities_turnover",
+        "“十三五”期间，全市企业债券发行额累计达到4600亿元。": "bond_issuance",
+        "到2020年，全市金融机构总资产达到10万亿元。": "financial_assets",
+        # The banks' assets are a part of the sector's.
+        "2015年末，全市银行业金融机构资产总额达到1.36万亿元。": "",
+    }
+    for text, key in cases.items():
+        assert one(manifest, CQ, text).iloc[0]["indicator"] == key, text
+
+
+def test_a_table_a_row_to_a_line_with_a_growth_column(manifest):
+    lines = [
+        "指标\t单位\t2015年基数\t2020年目标\t年均增速",
+        "金融业增加值\t亿元\t210\t450\t16.5%",
+        "各项存款余额\t亿元\t5600\t10000\t12.3%",
+    ]
+    out = _records(manifest, lines)
+    assert (out["source"] == "table").all() and len(out) == 6
+    fva = out[out["indicator"] == "finance_value_added"].set_index("role")
+    assert (fva.loc["baseline", "year"], fva.loc["baseline", "value_std"]) == (2015, 210e8)
+    assert (fva.loc["target", "year"], fva.loc["target", "value_std"]) == (2020, 450e8)
+    g = fva.loc["growth"]
+    assert (g["value"], g["unit_std"], g["measure"], g["year"], g["reference_year"]) == (
+        16.5,
+        "%",
+        "annual_growth",
+        2020,
+        2015,
+    )
+    assert row_of(out, 12.3)["indicator"] == "deposits"
+
+
+def test_table_cells_in_square_brackets_and_with_comparison_signs(manifest):
+    lines = [
+        "序号 指标 单位 2015年 2020年 指标属性",
+        "1 金融业增加值 亿元 9907 15000 预期性",
+        "2 社会融资规模增量 万亿元 [12] 〔15〕 预期性",
+        "3 上市公司总数 家 724 1000 预期性",
+        "4 银行业不良贷款率 % 1.98 ≤2 约束性",
+    ]
+    out = _records(manifest, lines)
+    assert len(out) == 8
+    flow = out[out["indicator"] == "social_financing_new"].set_index("role")
+    assert (flow.loc["baseline", "value_std"], flow.loc["target", "value_std"]) == (12e12, 15e12)
+    assert flow["cumulative"].all()
+    assert row_of(out, 1000)["indicator"] == "listed_companies"
+    npl = row_of(out, 2)
+    assert (npl["indicator"], npl["role"], npl["qualifier"]) == (
+        "bank_npl_ratio",
+        "target",
+        "at most",
+    )
+    # A numbered table in one sentence reads a growth column too.
+    text = (
+        "序号 指标名称 单位 2015年 2020年 年均增长(%) 属性 1 金融业增加值 亿元 800 1300 10.2 预期性 "
+        "2 保费收入 亿元 300 500 10.8 预期性 备注：略。"
+    )
+    table = one(manifest, CQ, text)
+    r = row_of(table, 10.8)
+    assert (r["indicator"], r["measure"], r["reference_year"]) == (
+        "premium_income",
+        "annual_growth",
+        2015,
+    )
