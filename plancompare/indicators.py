@@ -1515,6 +1515,24 @@ def _line_rows(
     return rows
 
 
+# Where a row starts in a table run together with no attribute column: its name and unit, then
+# a cell (金融业增加值亿元120 260 16.7%各项存款余额亿元4477…).
+_RUN_ROW_START = re.compile(
+    r"[^\d()【】\[\]〔〕%.\s≤≥<>—-]+?\s*"
+    r"(?:\([^()]{1,10}\)|(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍)"
+    r"(?=\s*(?:[\d【\[〔≤≥<>]|不|高于|低于|保持))"
+)
+
+
+def _run_rows(offset: int, text: str) -> list[tuple[int, str]]:
+    """Return (position, text) of each row in a piece of a table that holds one or more rows."""
+    starts = [m.start() for m in _RUN_ROW_START.finditer(text)]
+    if len(starts) < 2:
+        return [(offset, text)]
+    starts[0] = 0  # what comes before the first row's name (a 序号) stays with it
+    return [(offset + a, text[a:b]) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+
+
 def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict[str, Any]]] | None:
     """Return a header with no 序号 and the rows after it in the same text, ended by 预期性.
 
@@ -1525,9 +1543,10 @@ def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict
         return None
     body = norm[head.end() :]
     pieces = (
-        (p.start() - head.start(), p.group(0))
+        row
         for p in _ATTRIBUTE_ROW.finditer(norm, head.end())
         if p.group(0)
+        for row in _run_rows(p.start() - head.start(), p.group(0))
     )
     y0, y1 = int(head.group("y0")), int(head.group("y1"))
     rows = _line_rows(pieces, y0, y1, 1, imap, bool(head.group("growth_column")))

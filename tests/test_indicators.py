@@ -1376,3 +1376,25 @@ def test_table_cells_in_square_brackets_and_with_comparison_signs(manifest):
         "annual_growth",
         2015,
     )
+
+
+def test_a_table_without_numbers_or_attributes_run_together_into_one_sentence(manifest):
+    # What cleaning makes of a table printed a row to a line (line breaks inside a paragraph
+    # are joined): no 序号 and no 预期性 to end a row, so a row ends where the next name begins.
+    text = (
+        "指标单位2015年基数2020年目标年均增速金融业增加值亿元120 260 16.7%"
+        "各项存款余额亿元4477 10000 17.4%银行业不良贷款率% 8.5 ≤5 —"
+    )
+    out = one(manifest, CQ, text)
+    assert (out["source"] == "table").all() and len(out) == 8
+    deposits = out[out["indicator"] == "deposits"].set_index("role")
+    assert (deposits.loc["baseline", "value_std"], deposits.loc["target", "value_std"]) == (
+        4477e8,
+        10000e8,
+    )
+    assert (deposits.loc["growth", "value"], deposits.loc["growth", "reference_year"]) == (
+        17.4,
+        2015,
+    )
+    npl = out[(out["indicator"] == "bank_npl_ratio") & (out["role"] == "target")].iloc[0]
+    assert (npl["value"], npl["qualifier"]) == (5, "at most")
