@@ -186,6 +186,17 @@ TRAPS = [
     ("依法取缔非法设立的金融组织。", {"risk"}, "illegal finance"),
     ("推进金融知识普及进社区、进农村。", {"risk"}, "financial literacy protects consumers"),
     ("坚持审慎经营原则，防范化解信贷风险。", {"risk"}, "a principle, then what to do"),
+    # From a fifth held-out probe of 150 sentences (codebook 0.2.6), reworded.
+    ("支持银行机构运用人工智能技术提升服务效率。", {"infrastructure"}, "AI applied to finance"),
+    ("健全全省金融业综合统计体系。", {"infrastructure"}, "a statistics system"),
+    ("依法清理长期失联、经营异常的小额贷款公司。", {"risk"}, "a clean-up of firms"),
+    ("引进一批熟悉国际规则的风险管理人才。", {"talent"}, "managerial staff to attract"),
+    ("促进人才、资本、数据等要素跨区域有序流动。", {"other"}, "人才 as a production factor"),
+    (
+        "支持证券公司设立博士后科研工作站，开展风险管理课题研究。",
+        {"talent"},
+        "a postdoctoral research station",
+    ),
 ]
 
 # Traps the naive keyword count falls into (checked one by one below).
@@ -202,14 +213,16 @@ NAIVE_FAILS = [
 ALL_CASES = [(t, ok) for t, ok in PLAIN] + [(t, ok) for t, ok, _ in TRAPS]
 
 # The rule coder's decisive and framing rules decide these; the classifier, trained on the 323
-# validation sentences with the rule scores as features, weighs the listed firms' names over
-# them, and has no list of principles among its examples.
+# validation sentences with the rule scores as features, weighs the listed firms' names (or the
+# credit words of what is monitored) over them, and has no list of principles among its examples.
 RULES_ONLY = [
     (
         "加强对小额贷款公司、融资担保公司、典当行、融资租赁公司、商业保理公司等机构的日常监管。",
         {"risk"},
     ),
     ("坚持服务实体经济、坚持深化改革、坚持防控风险的基本原则。", {"other"}),
+    # 对…的监测 (monitoring credit flows) is risk by the decisive rule; the classifier says markets.
+    ("加强对贷款资金流向的监测，防止信贷资金被挪用。", {"risk"}),
 ]
 
 
