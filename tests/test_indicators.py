@@ -1068,16 +1068,25 @@ def test_listed_names_share_their_head(manifest):
     assert row_of(out, 1.9)["indicator"] == "loans"
 
 
-def test_more_names_of_the_share_contribution_turnover_and_parts_of_the_loans(manifest):
-    cases = {
-        "2015年，全国金融业增加值占国内生产总值的比重为8.4%。": "finance_value_added_share_gdp",
-        "2015年，金融业对全市经济增长的贡献率达到13%。": "finance_contribution_growth",
-        "到2020年，全市金融要素市场年交易额突破5万亿元。": "financial_market_turnover",
-        "到2020年，全市普惠小微贷款余额达到2000亿元。": "",
-        "2015年，全市城乡居民储蓄存款余额为9000亿元。": "",
-    }
-    for text, key in cases.items():
-        assert one(manifest, CQ, text).iloc[0]["indicator"] == key, text
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("2015年，全国金融业增加值占国内生产总值的比重为8.4%。", "finance_value_added_share_gdp"),
+        ("2015年，金融业对全市经济增长的贡献率达到13%。", "finance_contribution_growth"),
+        ("到2020年，全市金融要素市场年交易额突破5万亿元。", "financial_market_turnover"),
+        # Parts of the loans and deposits are not their totals.
+        ("到2020年，全市普惠小微贷款余额达到2000亿元。", ""),
+        ("2015年，全市城乡居民储蓄存款余额为9000亿元。", ""),
+        # From the fourth probe: securities turnover, bond issuance and the sector's assets.
+        ("2015年，全市证券市场交易额达到12.6万亿元。", "securities_turnover"),
+        ("“十三五”期间，全市企业债券发行额累计达到4600亿元。", "bond_issuance"),
+        ("到2020年，全市金融机构总资产达到10万亿元。", "financial_assets"),
+        # The banks' assets are a part of the sector's.
+        ("2015年末，全市银行业金融机构资产总额达到1.36万亿元。", ""),
+    ],
+)
+def test_more_names_of_indicators_and_parts_that_are_not_totals(manifest, text, key):
+    assert one(manifest, CQ, text).iloc[0]["indicator"] == key
 
 
 def test_a_change_in_percentage_points_belongs_to_a_share_not_to_a_money_total(manifest):
@@ -1308,18 +1317,6 @@ def test_the_figures_of_places_compared_with_are_context(manifest):
     )
     for value in (13.6, 6.1):
         assert (row_of(out, value)["indicator"], row_of(out, value)["role"]) == ("", "context")
-
-
-def test_names_of_securities_turnover_bond_issuance_and_assets(manifest):
-    cases = {
-        "2015年，全市证券市场交易额达到12.6万亿元。": "securities_turnover",
-        "“十三五”期间，全市企业债券发行额累计达到4600亿元。": "bond_issuance",
-        "到2020年，全市金融机构总资产达到10万亿元。": "financial_assets",
-        # The banks' assets are a part of the sector's.
-        "2015年末，全市银行业金融机构资产总额达到1.36万亿元。": "",
-    }
-    for text, key in cases.items():
-        assert one(manifest, CQ, text).iloc[0]["indicator"] == key, text
 
 
 def test_a_table_a_row_to_a_line_with_a_growth_column(manifest):
