@@ -49,6 +49,13 @@ _SPACE_AFTER_MARKER = re.compile(
     rf"(?:^|(?<=[\n\r\u2028\u2029\u3000\ue000-\uf8ff]))([ \t]*(?:{_MARKER}))\u3000\u3000*"
     r"(?=[^0-9\u3000]|$)"
 )
+# The cells of a table aligned with ideographic spaces: figures (620, ≤2, 【15】, 约1200, —) and
+# years (2020年, 2015年基数).
+_IDEOGRAPHIC_RUN = re.compile("\u3000\u3000*")
+_SENTENCE_ENDS = "。！？；"
+_FIGURE_CELL = re.compile(
+    r"(?:[≤≥<>]|约)?[【\[〔]?\d[\d.,]*%?[】\]〕]?(?:年[^\s\u3000]{0,4})?|[—-]+"
+)
 # X X* rather than X+ (here and below): a regex that opens with a plain character or class
 # lets the engine skip to the places where it can match instead of trying every position.
 _SPACE = r"[ \t\f\v\u00a0\u2002-\u200b\ufeff]"
@@ -69,11 +76,20 @@ _HIDDEN = re.compile(
 # others (a script, a comment, an icon, ...) can sit inside a sentence, which must stay whole.
 _HIDDEN_BLOCKS = frozenset({"head", "title", "template", "nav", "footer"})
 _BLOCK_TAG = re.compile(r"</?(p|div|br|li|tr|h[1-6]|table|section|article)\b[^>]*>", re.I)
+# A row of a data table: one line, its cells apart. A page lays out a row's cells on lines of
+# their own, and a Word export puts a <p> in each cell, so its line breaks and blocks are not
+# the text's. The row holds no other row (a layout table's row holding a table is left alone).
+_HTML_ROW = re.compile(r"<tr\b[^>]*>((?:(?!<tr\b|</tr\b).)*)</tr\s*>", re.I | re.S)
+_ROW_OPEN = re.compile(r"<tr\b", re.I)
+_CELL_TAG = re.compile(r"</?t[dh]\b[^>]*>", re.I)
+_WHITE_RUN = re.compile(r"\s+")
 _TAG = re.compile(r"<[!/]?[a-zA-Z][^<>]*>")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _FURNITURE = re.compile(
-    r"^\s*(?:首页\s*[>»›].*|当前位置[:：].*|您现在的位置[:：].*|打印本页|关闭窗口|【?打印】?|"
-    r"【?关闭】?|返回顶部|分享到[:：]?.*|字体[:：]?\s*[大中小\s]+|浏览次数[:：]?\s*\d*|"
+    r"^\s*(?:首页\s*[>»›].*|当前位置[:：].*|您现在的位置[:：].*|"
+    # One or several page buttons on a line: 打印本页, 【打印】【关闭】.
+    r"(?:【?(?:打印本页|关闭窗口|打印|关闭|返回顶部)】?\s*)+|"
+    r"分享到[:：]?.*|字体[:：]?\s*[大中小\s]+|浏览次数[:：]?\s*\d*|"
     r"责任编辑[:：].*|来源[:：][^。]{0,40}|扫一扫.*|网站地图.*|版权所有.*|Copyright.*|"
     r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+|"
     # Page numbers of a text copied out of a PDF: - 3 -, — 3 —, 第3页, 第3页共20页.
@@ -97,12 +113,32 @@ def normalise(text: str) -> str:
     if _WIDTH_CHARS.search(text):
         text = text.translate(_WIDTH_TABLE)
     if "\u3000" in text:
+        text = _aligned_columns(text)
         text = _SPACE_AFTER_MARKER.sub(r"\1 ", text)
     text = _PARAGRAPH.sub("\n", text)
     text = _SPACES.sub(" ", text)
     text = _drop_spaces_beside_cjk(text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", text).strip()
+
+
+def _aligned_columns(text: str) -> str:
+    """Return text with the full-width spaces between the columns of a table made spaces.
+
+    A table typed with its columns aligned by ideographic spaces (金融业增加值　　亿元　　620　　900)
+    would otherwise fall apart a cell to a line. Such a line holds no sentence punctuation and at
+    least three cells, two of them figures or years; a paragraph or a heading holds neither.
+    """
+    lines = text.split("\n")
+    changed = False
+    for i, line in enumerate(lines):
+        if "\u3000" not in line or any(t in line for t in _SENTENCE_ENDS):
+            continue
+        cells = _IDEOGRAPHIC_RUN.split(line.strip(" \t\u3000"))
+        if len(cells) >= 3 and sum(bool(_FIGURE_CELL.fullmatch(c)) for c in cells) >= 2:
+            lines[i] = _IDEOGRAPHIC_RUN.sub(" ", line)
+            changed = True
+    return "\n".join(lines) if changed else text
 
 
 def _drop_spaces_beside_cjk(text: str) -> str:
@@ -122,6 +158,8 @@ def strip_markup(text: str) -> str:
     """Return text with HTML tags, entities and web-page furniture removed (content kept as text)."""
     if "<" in text or "&" in text:
         text = _HIDDEN.sub(_hidden_replacement, text)
+        if _ROW_OPEN.search(text):
+            text = _HTML_ROW.sub(_row_line, text)
         text = _BLOCK_TAG.sub("\n", text)
         text = _TAG.sub("", text)
         text = html.unescape(text)
@@ -134,6 +172,20 @@ def strip_markup(text: str) -> str:
             text = html.unescape(text)
     text = _FURNITURE.sub("", text)
     return "\n".join(line for line in text.split("\n") if not _is_nav_bar(line))
+
+
+def _row_line(m: re.Match[str]) -> str:
+    """Return a data-table row as one line with a tab between its cells.
+
+    A row whose cells hold sentences (a page laid out in a table) is left as it was: its
+    paragraphs stay paragraphs.
+    """
+    inner = m.group(1)
+    text = _TAG.sub("", inner)
+    if "<table" in inner.lower() or any(t in text for t in _SENTENCE_ENDS):
+        return m.group(0)
+    cells = [_WHITE_RUN.sub(" ", _BLOCK_TAG.sub(" ", c)).strip() for c in _CELL_TAG.split(inner)]
+    return "\n" + "\t".join(c for c in cells if c) + "\n"
 
 
 def _hidden_replacement(m: re.Match[str]) -> str:

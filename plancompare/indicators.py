@@ -1252,12 +1252,15 @@ _TABLE_HEADER = re.compile(r"序号\s*" + _HEADER_BODY)
 # each row then ends with its attribute (预期性) or its line.
 _BARE_TABLE_HEADER = re.compile(r"(?:序号\s*)?" + _HEADER_BODY)
 _TABLE_END = re.compile(r"备注|注[:：]|资料来源")
+# What a row's first cell starts with: a figure, a bracketed total, a sign, 约, a word of
+# comparison, or a dash for a cell with no figure (— >5: none in the first year, above 5 in the last).
+_CELL_START = r"(?:[\d【\[〔≤≥<>—]|-(?=\s)|约|不|高于|低于|保持)"
 # A row's name with its unit in brackets, 金融业增加值(亿元), or in a column of its own.
 _ROW_NAME = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
 _ROW_NAME_UNIT_COLUMN = re.compile(
     r"(?P<name>[^\d()【】%.\s]+?)\s*"
     r"(?P<unit>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍)"
-    r"(?=\s*(?:[\d【\[〔≤≥<>]|不|高于|低于|保持))"
+    rf"(?=\s*{_CELL_START})"
 )
 # The attribute column of Chinese plan tables (预期性 or 约束性 target).
 _ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
@@ -1266,7 +1269,7 @@ _ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
 _LINE_ROW = re.compile(
     r"^\s*(?:\d{1,2}(?:[.、]\s*|\s+)?)?(?P<name>[^\d()【】%.\s]+?)\s*"
     r"(?:\((?P<unit>[^()]{1,10})\)|(?P<unit2>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍))"
-    r"\s*(?P<cells>(?:[\d【\[〔≤≥<>]|不|高于|低于|保持)[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
+    rf"\s*(?P<cells>{_CELL_START}[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
 )
 # A row run together with the next one ends with its attribute.
 _ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
@@ -1274,6 +1277,8 @@ _ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
 _CELL = re.compile(
     r"[【\[〔](?P<br>[^】\]〕]*)[】\]〕]|(?P<num>\d[\d.]*)(?P<pct>%)?|(?P<txt>[^\d【】\[\]〔〕]+)",
 )
+# A cell with no figure: a dash (—, -, /).
+_EMPTY_CELL = re.compile(r"[—\-/]+")
 # A sign before a cell's number: ≤2 is at most 2.
 _SIGNS = {
     "≤": "at most",
@@ -1337,20 +1342,25 @@ def _cells(s: str) -> list[_Cell]:
             out.append(_Cell(value, pending_q, "", False, m.group(0)))
             pending_q = ""
         else:
-            t = m.group("txt").strip()
-            if t in _SIGNS:
-                pending_q = _SIGNS[t]
-            elif t in QUALIFIERS or t in {"保持低于", "保持高于"}:
-                pending_q = normalise_qualifier(t.removeprefix("保持"))
-            elif t:
-                q = _QUALITATIVE.search(t) or re.match(
-                    r"(保持低于|保持高于|不低于|不高于|高于|低于)", t
-                )
-                out.append(
-                    _Cell(
-                        None, normalise_qualifier(q.group(1).removeprefix("保持")) if q else "", t
+            # Words apart are cells apart (— >5 is an empty cell, then more than 5).
+            for t in m.group("txt").split():
+                if _EMPTY_CELL.fullmatch(t):
+                    out.append(_Cell(None, "", "", False, t))  # no figure, and no text target
+                elif t in _SIGNS:
+                    pending_q = _SIGNS[t]
+                elif t in QUALIFIERS or t in {"保持低于", "保持高于"}:
+                    pending_q = normalise_qualifier(t.removeprefix("保持"))
+                else:
+                    q = _QUALITATIVE.search(t) or re.match(
+                        r"(保持低于|保持高于|不低于|不高于|高于|低于)", t
                     )
-                )
+                    out.append(
+                        _Cell(
+                            None,
+                            normalise_qualifier(q.group(1).removeprefix("保持")) if q else "",
+                            t,
+                        )
+                    )
     return out
 
 
@@ -1520,7 +1530,7 @@ def _line_rows(
 _RUN_ROW_START = re.compile(
     r"[^\d()【】\[\]〔〕%.\s≤≥<>—-]+?\s*"
     r"(?:\([^()]{1,10}\)|(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍)"
-    r"(?=\s*(?:[\d【\[〔≤≥<>]|不|高于|低于|保持))"
+    rf"(?=\s*{_CELL_START})"
 )
 
 
@@ -1533,6 +1543,37 @@ def _run_rows(offset: int, text: str) -> list[tuple[int, str]]:
     return [(offset + a, text[a:b]) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
+def _row_pieces(norm: str, start: int, origin: int) -> Iterable[tuple[int, str]]:
+    """Return (position from origin, text) of each row in norm from start: rows end with their
+    attribute (预期性) or where the next row's name and unit begin."""
+    return (
+        row
+        for p in _ATTRIBUTE_ROW.finditer(norm, start)
+        if p.group(0)
+        for row in _run_rows(p.start() - origin, p.group(0))
+    )
+
+
+# A piece of a row's name that a PDF table wrapped onto a line of its own (金融业增加值占地区生产总
+# / 值比重): a few characters with no figure and no punctuation.
+_NAME_PART = re.compile(r"[^\d\s，。；：:,;！？!?()（）【】\[\]%]{1,10}")
+
+
+def _complete_name(rows: list[dict[str, Any]], part: str, imap: IndicatorMap) -> None:
+    """Give the last table row the name it has with `part` added, when only that name is known."""
+    last = [
+        r for r in rows[-3:] if r["source"] == "table" and r["table_row"] == rows[-1]["table_row"]
+    ]
+    if not last or last[0]["indicator"]:
+        return
+    name = last[0]["name_zh"] + part
+    hit = imap.find(name, None)
+    if hit is None or len(hit.keys) != 1:
+        return
+    for r in last:
+        r["name_zh"], r["indicator"] = name, hit.keys[0]
+
+
 def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict[str, Any]]] | None:
     """Return a header with no 序号 and the rows after it in the same text, ended by 预期性.
 
@@ -1542,12 +1583,7 @@ def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict
     if head is None:
         return None
     body = norm[head.end() :]
-    pieces = (
-        row
-        for p in _ATTRIBUTE_ROW.finditer(norm, head.end())
-        if p.group(0)
-        for row in _run_rows(p.start() - head.start(), p.group(0))
-    )
+    pieces = _row_pieces(norm, head.end(), head.start())
     y0, y1 = int(head.group("y0")), int(head.group("y1"))
     rows = _line_rows(pieces, y0, y1, 1, imap, bool(head.group("growth_column")))
     if not rows and body.strip():
@@ -1572,6 +1608,12 @@ def _table_indicator_rows(
             period = ""
             if rd["cumulative"]:
                 period = f"{year - 4}-{year}"
+            measure, ref = "level", None
+            if rd["unit_std"] == "count" and _NEW_COUNT.match(rd["name_zh"]):
+                # 新增上市公司 【8】: the firms added over the period (or in the year), a change
+                # as in prose (累计新增上市公司45家), not the number of listed firms.
+                role, measure = "growth", "change"
+                ref = year - 5 if rd["cumulative"] else year - 1
             rows.append(
                 _row(
                     plan.id,
@@ -1590,6 +1632,8 @@ def _table_indicator_rows(
                     cumulative=bool(rd["cumulative"]),
                     qualitative_target=text_target if value is None else "",
                     period=period,
+                    measure=measure,
+                    reference_year=ref,
                     year_source="table",
                     source="table",
                     table_row=rd["row"],
@@ -1659,10 +1703,16 @@ def extract_from_records(
         norm = normalise(text)
         if line_table is not None and contiguous:
             y0, y1, done, growth = line_table
-            found = _line_rows([(0, norm)], y0, y1, done + 1, imap, growth)
+            # One row or several run together (a sentence holds what cleaning joined).
+            found = _line_rows(_row_pieces(norm, 0, 0), y0, y1, done + 1, imap, growth)
             if found:
                 rows += _table_indicator_rows(found, 0, plan, sid, text)
-                line_table = (y0, y1, done + 1, growth)
+                line_table = (y0, y1, done + len(found), growth)
+                prev_id = sid
+                continue
+            if done and _NAME_PART.fullmatch(norm) and rows and rows[-1]["source"] == "table":
+                # The rest of a row's name wrapped onto a line of its own: the table goes on.
+                _complete_name(rows, norm, imap)
                 prev_id = sid
                 continue
         line_table = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -84,6 +85,7 @@ _LEADER_PAIRS = tuple(a + b for a in ("…", "..", "·") for b in ("…", "..", 
 _LINE_CLOSERS = TERMINATORS + "：:"
 WRAP_TOLERANCE = 3  # characters a wrapped line may fall short of the wrap width (digits are narrow)
 MIN_WRAP_WIDTH = 12
+MAX_LONGER_SHARE = 0.25  # lines longer than the wrap width, per line at it, in a wrapped text
 
 
 def _open_line(line: str) -> bool:
@@ -92,16 +94,62 @@ def _open_line(line: str) -> bool:
     return bool(line) and not (end and end[-1] in _LINE_CLOSERS)
 
 
+# A line of a table printed a row to a line: two figures apart (1050 1600, 8.6 ≤5, — >5,
+# 【2800】【4000】) or its attribute column at the end (预期性). It is no wrapped prose: it does not
+# count for the wrap width and is never joined to the lines around it.
+_TABLE_ROW = re.compile(
+    r"[\d%】\]〕—][ \t]+(?:[≤≥<>]|约)?[【\[〔]?[\d—]|[】\]〕][【\[〔]|(?:预期性|约束性)$"
+)
+# A page number of a PDF copy on a line of its own (- 3 - and 第3页 are removed with cleaning).
+_PAGE_NUMBER = re.compile(r"\d{1,4}")
+MIN_RUNNING_HEADER = 6  # characters: shorter repeated lines are more likely table cells
+
+
+def _running_headers(lines: list[str]) -> set[str]:
+    """Return the lines repeated as page headers: the same open line, not a heading, twice or more."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for line in lines:
+        if len(line) < MIN_RUNNING_HEADER or not _open_line(line):
+            continue
+        if line in seen and not _ANY_HEADING.match(line) and not _TABLE_ROW.search(line):
+            repeated.add(line)
+        seen.add(line)
+    return repeated
+
+
+def _short_open(line: str, cut: Callable[[str], bool]) -> bool:
+    """Return whether a line is open and short without being a heading or a row (a cell, a title)."""
+    return (
+        _open_line(line)
+        and not cut(line)
+        and not _ANY_HEADING.match(line)
+        and not _TABLE_ROW.search(line)
+    )
+
+
 def unwrap_lines(text: str) -> str:
     """Return text with the line breaks of hard wrapping removed (paragraphs and headings kept).
 
-    A text counts as hard-wrapped when most of its lines that end mid-sentence have about the
-    same length, the wrap width. Such a line is joined to the next unless the next one starts
-    with a heading marker; shorter lines (titles, headings) keep their breaks.
+    A text counts as hard-wrapped when most of its lines that end mid-sentence (table rows and
+    page furniture aside) have about the same length, the wrap width, and hardly any line is
+    longer. Such a line is joined to the next unless the next one starts with a heading marker;
+    shorter lines (titles, headings) and the rows of a table keep their breaks. The page
+    furniture between the pages goes, so that a sentence cut by a page break is joined whole: a
+    page number on a line of its own (kept after a short line, which makes it a table's cell) and
+    a running header, the same line on every page (its first occurrence stays, as the title,
+    unless it cuts a sentence).
     """
     lines = text.split("\n")
+    headers = _running_headers(lines)
     widths = sorted(
-        len(line) for line in lines[:-1] if _open_line(line) and not _ANY_HEADING.match(line)
+        len(line)
+        for line in lines[:-1]
+        if _open_line(line)
+        and not _ANY_HEADING.match(line)
+        and not _TABLE_ROW.search(line)
+        and not _PAGE_NUMBER.fullmatch(line)
+        and line not in headers
     )
     if len(widths) < 3:
         return text
@@ -109,14 +157,38 @@ def unwrap_lines(text: str) -> str:
     near = sum(abs(n - width) <= WRAP_TOLERANCE for n in widths)
     if width < MIN_WRAP_WIDTH or near < 0.6 * len(widths):
         return text
-    out = [lines[0]]
-    for prev, line in zip(lines, lines[1:], strict=False):
-        wrapped = (
-            _open_line(prev)
-            and len(prev) >= width - WRAP_TOLERANCE
-            and not _ANY_HEADING.match(prev)
+    # Nor is it when some lines are longer than that width (paragraphs a line each, with a few
+    # titles of one length): wrapping leaves no line longer than its width but a table's.
+    longer = sum(
+        len(line) > width + WRAP_TOLERANCE and not _TABLE_ROW.search(line) for line in lines
+    )
+    if longer > MAX_LONGER_SHARE * near:
+        return text
+
+    def cut(line: str) -> bool:
+        """Return whether a line ends mid-sentence at the wrap width (its text goes on)."""
+        return (
+            _open_line(line)
+            and len(line) >= width - WRAP_TOLERANCE
             and not _ANY_HEADING.match(line)
+            and not _TABLE_ROW.search(line)
         )
+
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        if line in headers:
+            first = line not in seen
+            seen.add(line)
+            if first and not (kept and cut(kept[-1])):
+                kept.append(line)
+            continue
+        if _PAGE_NUMBER.fullmatch(line) and kept and not _short_open(kept[-1], cut):
+            continue
+        kept.append(line)
+    out = [kept[0]] if kept else []
+    for prev, line in zip(kept, kept[1:], strict=False):
+        wrapped = cut(prev) and not _ANY_HEADING.match(line) and not _TABLE_ROW.search(line)
         out.append(line if wrapped else "\n" + line)
     return "".join(out)
 

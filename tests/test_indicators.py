@@ -1395,3 +1395,102 @@ def test_a_table_without_numbers_or_attributes_run_together_into_one_sentence(ma
     )
     npl = out[(out["indicator"] == "bank_npl_ratio") & (out["role"] == "target")].iloc[0]
     assert (npl["value"], npl["qualifier"]) == (5, "at most")
+
+
+# --- whole raw texts through cleaning, splitting and extraction (a fifth probe) ---------------
+
+
+def _text_rows(manifest, raw: str, plan_id: str = CQ) -> pd.DataFrame:
+    """Return the indicator rows of a raw text cleaned and split as the pipeline does."""
+    df = sentences.split_sentences(cleaning.clean_text(raw)).sentences
+    return indicators.extract_indicators(df.assign(plan_id=plan_id), manifest.plan(plan_id))
+
+
+def _facts(out: pd.DataFrame) -> set:
+    return set(zip(out["indicator"], out["role"], out["year"], out["value_std"], strict=True))
+
+
+def test_a_pdf_table_with_a_name_wrapped_onto_the_next_line_is_read_whole(manifest):
+    raw = (
+        "专栏1  主要指标\n"
+        "序号  指标名称                    单位     2015年   2020年   属性\n"
+        " 1    金融业增加值                亿元      1410     2000    预期性\n"
+        " 2    金融业增加值占地区生产总    %         9        11      预期性\n"
+        "      值比重\n"
+        " 3    保费收入                    亿元      515      1000    预期性\n"
+    )
+    out = _text_rows(manifest, raw)
+    assert (out["source"] == "table").all()
+    assert _facts(out) == {
+        ("finance_value_added", "baseline", 2015, 1410e8),
+        ("finance_value_added", "target", 2020, 2000e8),
+        ("finance_value_added_share_gdp", "baseline", 2015, 9.0),
+        ("finance_value_added_share_gdp", "target", 2020, 11.0),
+        ("premium_income", "baseline", 2015, 515e8),  # the rows after the wrapped name
+        ("premium_income", "target", 2020, 1000e8),
+    }
+    assert set(out.loc[out["table_row"] == 2, "name_zh"]) == {"金融业增加值占地区生产总值比重"}
+
+
+def test_a_web_page_table_and_one_aligned_with_full_width_spaces(manifest):
+    cells = [
+        ("指标名称", "单位", "2015年", "2020年", "年均增速"),
+        ("金融业增加值", "亿元", "1150", "2000", "11.7%"),
+        ("金融业增加值占地区生产总值比重", "%", "11.7", "13", "—"),
+    ]
+    page = "<table>" + "".join(
+        "<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells
+    )
+    out = _text_rows(manifest, page + "</table>")
+    assert _facts(out) == {
+        ("finance_value_added", "baseline", 2015, 1150e8),
+        ("finance_value_added", "target", 2020, 2000e8),
+        ("finance_value_added", "growth", 2020, 11.7),
+        ("finance_value_added_share_gdp", "baseline", 2015, 11.7),  # not 11.713
+        ("finance_value_added_share_gdp", "target", 2020, 13.0),
+    }
+    s = "\u3000"
+    typed = "\n".join(s * 2 + (s * 3).join(row[:4]) for row in cells)
+    assert _facts(_text_rows(manifest, typed)) == _facts(out) - {
+        ("finance_value_added", "growth", 2020, 11.7)
+    }
+
+
+def test_a_cell_with_no_figure_and_a_count_of_new_firms_over_the_period(manifest):
+    lines = [
+        "序号\t指标\t单位\t2015年\t2020年\t属性",
+        "1\t金融业增加值占GDP比重\t%\t—\t>5\t预期性",
+        "2\t新增上市公司\t家\t—\t【8】\t预期性",
+        "3\t保费收入\t亿元\t23\t50\t预期性",
+    ]
+    out = _records(manifest, lines)
+    share = row_of(out, 5)
+    assert (share["indicator"], share["role"], share["qualifier"]) == (
+        "finance_value_added_share_gdp",
+        "target",
+        "more than",
+    )
+    assert not out["qualitative_target"].eq("—").any()  # a dash is no text target
+    new = row_of(out, 8)
+    assert (new["indicator"], new["role"], new["measure"], new["reference_year"]) == (
+        "listed_companies",
+        "growth",
+        "change",
+        2015,
+    )
+    assert new["cumulative"] and row_of(out, 50)["indicator"] == "premium_income"
+
+
+def test_rows_run_together_after_a_header_sentence_are_each_read(manifest):
+    lines = [
+        "指标名称单位2015年2020年属性",
+        "1金融业增加值亿元1410 2000预期性2保费收入亿元515 1000预期性3境内外上市公司家50 80预期性",
+    ]
+    assert _facts(_records(manifest, lines)) == {
+        ("finance_value_added", "baseline", 2015, 1410e8),
+        ("finance_value_added", "target", 2020, 2000e8),
+        ("premium_income", "baseline", 2015, 515e8),
+        ("premium_income", "target", 2020, 1000e8),
+        ("listed_companies", "baseline", 2015, 50.0),
+        ("listed_companies", "target", 2020, 80.0),
+    }

@@ -345,3 +345,27 @@ def test_doubly_escaped_entities_are_unescaped_and_do_not_cut_sentences():
     )
     assert cleaning.clean_text("&amp;lt;p&amp;gt;发展金融。") == "<p>发展金融。"  # text, escaped
     assert cleaning.clean_text("不良率<2%，A&B公司。") == "不良率<2%，A&B公司。"
+
+
+def test_a_web_page_table_row_is_one_line_with_its_cells_apart():
+    # A Word export lays out each cell on a line of its own with a <p> in it; a row is one line.
+    cells = ["1", "金融业增加值", "亿元", "480", "800", "预期性"]
+    row = "\n".join(
+        f'  <td width="80"><p class="MsoNormal"><span>{c}</span></p></td>' for c in cells
+    )
+    page = (
+        "<p>主要指标如下：</p>\n<table><tbody>\n"
+        "<tr><th>序号</th><th>指标</th><th>单位</th><th>2015年</th><th>2020年</th><th>属性</th></tr>\n"
+        f'<tr style="height:20pt">\n{row}\n</tr>\n'
+        "<tr><td>2</td><td>各项存款余额</td><td>亿元</td><td>9800</td><td>15000</td><td>预期性</td></tr>\n"
+        "</tbody></table>\n<p>【打印】【关闭】</p>"
+    )
+    assert cleaning.clean_text(page).split("\n") == [
+        "主要指标如下：",
+        "序号指标单位2015年2020年属性",
+        "1金融业增加值亿元480 800预期性",  # not 480800: cells stay apart
+        "2各项存款余额亿元9800 15000预期性",
+    ]
+    # A page laid out in a table keeps its paragraphs: a cell holding sentences is no data row.
+    layout = "<table><tr><td><p>一、发展基础</p><p>金融业快速发展。</p></td><td>x</td></tr></table>"
+    assert cleaning.clean_text(layout).split("\n") == ["一、发展基础", "金融业快速发展。", "x"]

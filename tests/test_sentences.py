@@ -341,3 +341,96 @@ def test_every_chapter_may_have_its_own_numbered_sub_headings():
     assert result.sentences.loc[result.sentences["text"] == "贷款稳步增长。", "section"].item() == (
         "第二章贷款 > （一）发展目标"
     )
+
+
+# --- whole texts as they arrive: PDF page furniture, tables a row to a line ---------------------
+
+
+def test_columns_aligned_with_full_width_spaces_stay_one_line():
+    text = (
+        "指标名称\u3000\u3000单位\u3000\u30002020年\u3000\u30002025年\u3000\u3000属性\n"
+        "金融业增加值\u3000\u3000亿元\u3000\u3000620\u3000\u3000\u3000900\u3000\u3000预期性\n"
+        "银行业不良贷款率\u3000%\u3000\u30002.1\u3000\u3000≤2\u3000\u3000约束性\n"
+        "\u3000\u3000到2025年，金融业增加值达到900亿元。\u3000\u3000保费收入达到420亿元。"
+    )
+    assert normalise(text).split("\n") == [
+        "指标名称单位2020年2025年属性",
+        "金融业增加值亿元620 900预期性",
+        "银行业不良贷款率% 2.1 ≤2约束性",
+        "到2025年，金融业增加值达到900亿元。",  # paragraph marks as before
+        "保费收入达到420亿元。",
+    ]
+
+
+TABLE_TEXT = """西安市金融业发展规划
+专栏1 主要指标
+序号\t指标名称\t单位\t2020年\t2025年\t属性
+1\t金融业增加值\t亿元\t1020\t1600\t预期性
+2\t金融业增加值占GDP比重\t%\t10.2\t11\t预期性
+3\t本外币存款余额\t万亿元\t2.65\t3.8\t预期性
+4\t保费收入\t亿元\t520\t750\t预期性
+5\t境内外上市公司\t家\t63\t100\t预期性
+注：存款余额为年末数。
+"""
+
+
+def test_a_table_printed_a_row_to_a_line_is_not_taken_for_wrapped_text():
+    # Its rows are open lines of about one length, but no wrapped prose: each stays a sentence.
+    texts = split_sentences(clean_text(TABLE_TEXT)).sentences["text"].tolist()
+    assert texts[3:9] == [
+        "1金融业增加值亿元1020 1600预期性",
+        "2金融业增加值占GDP比重% 10.2 11预期性",
+        "3本外币存款余额万亿元2.65 3.8预期性",
+        "4保费收入亿元520 750预期性",
+        "5境内外上市公司家63 100预期性",
+        "注：存款余额为年末数。",
+    ]
+
+
+PDF_PAGES = """济南市“十四五”金融业发展规划
+一、发展基础
+　　“十三五”以来，全市金融业实现跨越式发展，已成为全市第一
+大支柱产业。2020年，全市金融业增加值达到1006亿元，占
+地区生产总值比重达到9.9%。全市境内外上市公司达到6
+1
+济南市“十四五”金融业发展规划
+3家。保险业实现保费收入445亿元，赔款与给付支出150亿
+元。金融风险隐患依然存在，需要在“十四五”时期加以解决。
+2
+济南市“十四五”金融业发展规划
+二、发展目标
+　　到2025年，全市金融业增加值达到1500亿元左右，年均
+增长8%以上；境内外上市公司达到100家。
+序号 指标名称 单位 2020年 2025年 属性
+1 金融业增加值 亿元 1006 1500 预期性
+3
+"""
+
+
+def test_page_numbers_and_running_headers_of_a_pdf_copy_are_dropped():
+    texts = split_sentences(clean_text(PDF_PAGES)).sentences["text"].tolist()
+    assert texts == [
+        "济南市“十四五”金融业发展规划",  # the title: the header's first occurrence stays
+        "一、发展基础",
+        "“十三五”以来，全市金融业实现跨越式发展，已成为全市第一大支柱产业。",
+        "2020年，全市金融业增加值达到1006亿元，占地区生产总值比重达到9.9%。",
+        "全市境内外上市公司达到63家。",  # not 达到61 / 济南市… / 3家
+        "保险业实现保费收入445亿元，赔款与给付支出150亿元。",
+        "金融风险隐患依然存在，需要在“十四五”时期加以解决。",
+        "二、发展目标",
+        "到2025年，全市金融业增加值达到1500亿元左右，年均增长8%以上；",
+        "境内外上市公司达到100家。",
+        "序号指标名称单位2020年2025年属性",
+        "1金融业增加值亿元1006 1500预期性",  # a table row's number is no page number
+    ]
+
+
+def test_paragraphs_a_line_each_with_a_few_titles_of_one_length_are_not_wrapped():
+    text = (
+        "福州市“十三五”金融业发展专项规划\n"
+        "到2020年，全市金融业增加值突破800亿元，占地区生产总值比重达到10%左右；保费收入达到380亿元。\n"
+        "福州市“十三五”金融业发展主要指标\n"
+        "序号指标单位2015年2020年属性\n"
+        "2015年，全市实现金融业增加值480亿元，比2010年增长1.2倍，占全市地区生产总值的8.6%。\n"
+    )
+    assert sentences.unwrap_lines(text) == text
