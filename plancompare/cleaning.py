@@ -19,6 +19,8 @@ HEADING_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (5, re.compile(r"^\d{1,2}[．.](?!\d)")),
     (6, re.compile(r"^[（(]\d{1,2}[）)]")),
     (7, re.compile(r"^(?:专栏|專欄)\s*\d+")),
+    # An annex at the end (附件1, 附表, 附录): a part of its own, outside the last chapter.
+    (1, re.compile(r"^附[件表录錄]\s*\d{0,2}")),
 )
 # Full-width ASCII letters, digits and a few symbols that carry numbers; Chinese punctuation
 # such as （）《》，。 is left alone because headings and quotes depend on it.
@@ -35,6 +37,13 @@ _WIDTH_CHARS = re.compile("[" + "".join(FULLWIDTH_ASCII) + "]")
 # Private-use code points and runs of ideographic spaces are how scraped pages mark paragraphs.
 # Written as one character class first (then what follows that character) so that the regex
 # engine skips straight to those characters: same matches as [\u3000\ue000-\uf8ff]+|\r\n?|\u2028|\u2029.
+# A private-use character between two characters of a sentence (实力\ue0a5持续增强) is a glyph the
+# copy could not map, not a paragraph mark: paragraph marks follow the end of a sentence or a
+# heading and precede a line break or an indent.
+# (Written to open with the private-use class, so that the engine skips to those characters.)
+_STRAY_PRIVATE = re.compile(
+    r"[\ue000-\uf8ff](?<=[\u4e00-\u9fff0-9][\ue000-\uf8ff])(?=[\u4e00-\u9fff0-9])"
+)
 _PARAGRAPH = re.compile(
     r"[\u3000\ue000-\uf8ff\r\u2028\u2029]"
     r"(?:(?<=\r)\n?|(?<=[\u3000\ue000-\uf8ff])[\u3000\ue000-\uf8ff]*|)"
@@ -44,11 +53,18 @@ _PARAGRAPH = re.compile(
 # it is made an ordinary space (dropped beside Chinese below), so the heading keeps its title.
 # Elsewhere ideographic spaces stay paragraph marks (an indented paragraph start 　　为加快…), and
 # so they do before a digit, which would make 1．　2020年 read as the number 1.2020.
+# A chapter, section or box marker glued after the heading before it (第一章　发展现状第一节　发展
+# 现状, a page that lost its line breaks) keeps its space too: such a marker never ends a paragraph.
 _MARKER = "|".join(p.pattern.removeprefix("^") for _, p in HEADING_MARKERS)
 _SPACE_AFTER_MARKER = re.compile(
     rf"(?:^|(?<=[\n\r\u2028\u2029\u3000\ue000-\uf8ff]))([ \t]*(?:{_MARKER}))\u3000\u3000*"
     r"(?=[^0-9\u3000]|$)"
 )
+# (Two regexes that open with literals, which the engine finds fast; a box is rarer.)
+_SPACE_AFTER_CHAPTER = re.compile(rf"(第[{NUM}]+[章节節])\u3000\u3000*(?=[^0-9\u3000]|$)")
+_SPACE_AFTER_BOX = re.compile(r"((?:专栏|專欄)\s*\d+)\u3000\u3000*(?=[^0-9\u3000]|$)")
+# A short title spaced out with ideographic spaces (目　录, 前　言, 结　束　语) is one word.
+_SPACED_TITLE = re.compile(r"^[\u4e00-\u9fff](?:\u3000+[\u4e00-\u9fff]){1,4}$", re.M)
 # The cells of a table aligned with ideographic spaces: figures (620, ≤2, 【15】, 约1200, —) and
 # years (2020年, 2015年基数).
 _IDEOGRAPHIC_RUN = re.compile("\u3000\u3000*")
@@ -93,7 +109,9 @@ _FURNITURE = re.compile(
     r"责任编辑[:：].*|来源[:：][^。]{0,40}|扫一扫.*|网站地图.*|版权所有.*|Copyright.*|"
     r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+|"
     # Page numbers of a text copied out of a PDF: - 3 -, — 3 —, 第3页, 第3页共20页.
-    r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)\s*$",
+    r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|"
+    # A separator line: three or more rule or star characters and nothing else (＊＊＊, ———).
+    r"(?:[*＊—\-－–─━=＝_＿~～※★☆◆◇■□●○•][ \t\u3000]*){3,})\s*$",
     re.I | re.M,
 )
 
@@ -110,12 +128,18 @@ def normalise(text: str) -> str:
     """Return text with full-width digits and letters made ASCII and white space made regular."""
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
+    if "\r" in text:  # Windows line ends: a line is a line before columns are looked for
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _WIDTH_CHARS.search(text):
         text = text.translate(_WIDTH_TABLE)
     if "\u3000" in text:
+        text = _SPACED_TITLE.sub(lambda m: m.group(0).replace("\u3000", ""), text)
         text = _aligned_columns(text)
         text = _SPACE_AFTER_MARKER.sub(r"\1 ", text)
-    text = _PARAGRAPH.sub("\n", text)
+        text = _SPACE_AFTER_CHAPTER.sub(r"\1 ", text)
+        if "专栏" in text or "專欄" in text:
+            text = _SPACE_AFTER_BOX.sub(r"\1 ", text)
+    text = _PARAGRAPH.sub("\n", _STRAY_PRIVATE.sub("", text))
     text = _SPACES.sub(" ", text)
     text = _drop_spaces_beside_cjk(text)
     text = "\n".join(line.strip() for line in text.split("\n"))

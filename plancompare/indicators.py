@@ -911,6 +911,10 @@ def _sentence_rows(
                 name = _clean_name(m.lead)
             if m.measure != "level" and hit is None and _REF_IN.search(name):
                 name = ""
+            if not name and m.clause and not any(x.clause == m.clause - 1 for x in mentions):
+                # 不良贷款率仍然偏高，2005年末为12.6%: the subject is named in the clause before,
+                # which holds no figure of its own.
+                key, name = _subject_before(m, norm, unit_for_match, imap)
             if not name and resolved:
                 # 达到62家, 年均增长13.8%: the subject is that of the number before.
                 key, name = _inherited_subject(m, mentions[: len(resolved)], resolved)
@@ -947,6 +951,16 @@ def _sentence_rows(
                 if r["year"] > plan.baseline_year:
                     r["reference_year"] = plan.baseline_year
     return rows
+
+
+def _subject_before(m: Mention, norm: str, unit: str | None, imap: IndicatorMap) -> tuple[str, str]:
+    """Return the (indicator, name) named in the clause before a number's own (none: empty)."""
+    own_start = _clause_span(norm, m.start)[0]
+    before_start = _clause_span(norm, m.start, 1)[0]
+    hit = imap.find(norm[before_start:own_start], unit, norm)
+    if hit is None or len(hit.keys) > 1:
+        return "", ""
+    return hit.keys[0], hit.surface
 
 
 def _inherited_subject(

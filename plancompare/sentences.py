@@ -18,13 +18,20 @@ _CLOSERS = "”’」』）)】》"
 # line break or the end. Cutting by findall is the same as re.split at the positions after a
 # terminator not followed by a closer, after a terminator and a closer, and at line breaks.
 _PIECE = re.compile(rf"[^{TERMINATORS}\n]*(?:[{TERMINATORS}][{_CLOSERS}]?)?")
+# The markers a contents entry opens with: chapters, sections, 一、, （一）, boxes and annexes.
+_TOC_MARKER = rf"第[{NUM}]+[章节節]|[{NUM}]+、|[（(][{NUM}]+[）)]|(?:专栏|專欄)\d+|附[件表录錄]\d{{0,2}}[：:]?"
 # One table-of-contents entry: a heading, leader dots and a page number, e.g. 第一节发展基础……（4）.
-_TOC_ENTRY = rf"(?:第[{NUM}]+[章节節]|[{NUM}]+、|[（(][{NUM}]+[）)])[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
+_TOC_ENTRY = rf"(?:{_TOC_MARKER})[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
 # The lookahead names the characters a block can start with: the regex then tries no other position.
-_TOC = re.compile(rf"(?=[目第{NUM}（(])(?:目\s*[录錄]\s*)?(?:{_TOC_ENTRY}\s*)+")
-_TOC_TITLE = re.compile(
-    rf"(第[{NUM}]+[章节節]|[{NUM}]+、|[（(][{NUM}]+[）)])([^…。\n]{{1,40}}?)(?:…|\.{{2}}|·){{2,}}"
-)
+_TOC = re.compile(rf"(?=[目第{NUM}（(专專附])(?:目\s*[录錄]\s*)?(?:{_TOC_ENTRY}\s*)+")
+_TOC_TITLE = re.compile(rf"({_TOC_MARKER})([^…。\n]{{1,40}}?)(?:…|\.{{2}}|·){{2,}}")
+# A contents table without leaders, right after its 目录 line: an entry a line, its page number at
+# the end of the line or on the next (一、发展现状　1 becomes 一、发展现状 and 1 on lines of their own).
+_PLAIN_TOC_ENTRY = rf"(?:{_TOC_MARKER})[^…·.。；，\n]{{1,40}}?\n?\d{{1,3}}(?:\n|$)"
+# (A line must begin with its 目录: checked in code, so that the regex opens with a literal.)
+_PLAIN_TOC = re.compile(rf"目\s*[录錄]\n(?:{_PLAIN_TOC_ENTRY})+")
+_PLAIN_TOC_TITLE = re.compile(rf"^({_TOC_MARKER})([^…·.。；，\n]{{1,40}}?)\n?(\d{{1,3}})$", re.M)
+MIN_PLAIN_TOC_ENTRIES = 3
 # Words that open the body of a sentence: used to find where a glued heading ends when the
 # contents table does not name it. Deliberately short: a wrong cut only shortens a heading.
 _BODY_OPENERS = (
@@ -62,6 +69,16 @@ _BODY_OPENERS = (
     "当前",
     "进一步",
 )
+# A section marker, which a chapter's title glued before it never holds.
+_SECTION_MARKER = re.compile(rf"第[{NUM}]+[节節]")
+# Time words that open a body glued to its title: a year (一、金融总量持续扩大2015年，全市…), 截至,
+# a five-year period and what follows it (（一）发展基础“十二五”以来，…), 当前. A title does not go on
+# past them, so they are preferred to a verb that a title may hold (二、金融机构加快集聚截至2015年末),
+# and they alone detach the numbered levels' titles ((一), 1., (1)), whose long lead sentences
+# otherwise stay whole.
+_TIME_OPENERS = re.compile(
+    r"(?:19|20)\d\d年|截至|截止|到20\d\d|“十[一二三四五]五”(?:以来|时期|期间|末)|当前|近年来"
+)
 # Levels whose headings are glued to body text in scraped pages (章, 节, 一、, 专栏); the numbered
 # levels inside them ((一), 1., (1)) close with 。 in these plans and so stand as sentences.
 GLUED_LEVELS = frozenset({1, 2, 3, 7})
@@ -75,7 +92,7 @@ _HEADING_LEVELS = tuple(level for level, _ in HEADING_MARKERS)
 # The first body opener at or after a position is the first match of this regex there.
 _OPENERS = re.compile("|".join(map(re.escape, _BODY_OPENERS)))
 # The characters a heading marker can open with (see HEADING_MARKERS).
-_MARKER_FIRST = frozenset(NUM + "第（(专專0123456789")
+_MARKER_FIRST = frozenset(NUM + "第（(专專附0123456789")
 # Two leader marks in a row (each of …, .. or ·): no contents entry without them.
 _LEADER_PAIRS = tuple(a + b for a in ("…", "..", "·") for b in ("…", "..", "·"))
 
@@ -204,18 +221,45 @@ class SplitResult:
     headings: tuple[str, ...]
 
 
+def _leader_marks(block: str) -> int:
+    """Return the number of leader marks in a contents block (…, .. and · each count)."""
+    return block.count("…") + block.count("..") + block.count("·")
+
+
 def _toc_blocks(text: str) -> list[re.Match[str]]:
-    """Return the table-of-contents blocks of a text (runs of entries with enough leader marks)."""
-    if not any(pair in text for pair in _LEADER_PAIRS):
-        return []
-    return [b for b in _TOC.finditer(text) if b.group(0).count("…") + b.group(0).count("..") >= 4]
+    """Return the table-of-contents blocks of a text, in order.
+
+    A block is a run of entries with enough leader marks, or the entries right after a 目录 line
+    that end in page numbers in order (a contents table typed without leaders).
+    """
+    blocks = []
+    if any(pair in text for pair in _LEADER_PAIRS):
+        blocks = [b for b in _TOC.finditer(text) if _leader_marks(b.group(0)) >= 4]
+    if "目" in text:
+        plain = [
+            b
+            for b in _PLAIN_TOC.finditer(text)
+            if text[b.start() - 1 : b.start()] in ("", "\n") and _plain_toc(b.group(0))
+        ]
+        if plain:
+            blocks = sorted(blocks + plain, key=lambda b: b.start())
+    return blocks
+
+
+def _plain_toc(block: str) -> bool:
+    """Return whether a block after 目录 lists enough entries with page numbers that never fall."""
+    pages = [int(m.group(3)) for m in _PLAIN_TOC_TITLE.finditer(block)]
+    return len(pages) >= MIN_PLAIN_TOC_ENTRIES and pages == sorted(pages)
 
 
 def toc_titles(text: str, blocks: list[re.Match[str]] | None = None) -> list[str]:
     """Return the headings listed in a table-of-contents block (marker + title), in order."""
     out: list[str] = []
     for block in _toc_blocks(text) if blocks is None else blocks:
-        out.extend(m.group(1) + m.group(2).strip() for m in _TOC_TITLE.finditer(block.group(0)))
+        found = list(_TOC_TITLE.finditer(block.group(0)))
+        if not found:  # a contents table without leaders
+            found = list(_PLAIN_TOC_TITLE.finditer(block.group(0)))
+        out.extend(m.group(1) + m.group(2).strip() for m in found)
     return out
 
 
@@ -235,6 +279,23 @@ def raw_sentences(text: str) -> list[str]:
     return [s for s in map(str.strip, _PIECE.findall(text)) if s]
 
 
+def _line_pieces(text: str) -> list[tuple[str, bool]]:
+    """Return the raw sentences of a text, each with whether it may carry a heading.
+
+    A segment after a semicolon on the same line is the next item of a list (注：1．…；2．…,
+    （1）…；（2）…), never a heading.
+    """
+    out: list[tuple[str, bool]] = []
+    after_semicolon = False
+    for raw in _PIECE.findall(text):
+        if not raw:  # the empty match at a line break (or the end): a new line
+            after_semicolon = False
+        elif piece := raw.strip():
+            out.append((piece, not after_semicolon))
+            after_semicolon = piece.rstrip(_CLOSERS)[-1:] in "；;"
+    return out
+
+
 def _heading_level(s: str) -> tuple[int, re.Match[str]] | None:
     if s[:1] not in _MARKER_FIRST:
         return None
@@ -249,14 +310,20 @@ def _cut_heading(s: str, level: int, marker_end: int, titles: tuple[str, ...]) -
     """
     if s.startswith(titles):
         return len(next(t for t in titles if s.startswith(t)))
+    if level == 1 and (section := _SECTION_MARKER.search(s, marker_end + 1)):
+        # 第一章发展现状与形势第一节发展现状…: a chapter's title ends at its first section.
+        return section.start()
     body = s.rstrip(TERMINATORS + _CLOSERS)
     if len(body) <= 24 or (len(body) <= MAX_HEADING and "，" not in body[marker_end:]):
         return len(s)  # the whole segment is the heading (e.g. 一、规划背景 or （一）发展基础。)
+    rest = s[marker_end:]
+    first_punct = re.search(r"[，、：:“]", rest)
+    time = _TIME_OPENERS.search(rest, 4)
+    if time and time.start() <= 24 and (first_punct is None or time.start() <= first_punct.start()):
+        return marker_end + time.start()
     if level not in GLUED_LEVELS:
         return 0  # a numbered lead sentence: keep it whole as a sentence
-    rest = s[marker_end:]
     opener = _OPENERS.search(rest, 4)
-    first_punct = re.search(r"[，、：:“]", rest)
     if opener and opener.start() <= 24:
         if first_punct is None or opener.start() <= first_punct.start():
             return marker_end + opener.start()
@@ -377,8 +444,8 @@ def split_sentences(text: str) -> SplitResult:
 
     pieces = [
         # Only a segment opening with a marker character can carry a heading.
-        _detach_headings(raw, titles) if raw[0] in _MARKER_FIRST else ([], raw)
-        for raw in raw_sentences(text)
+        _detach_headings(raw, titles) if may_head and raw[0] in _MARKER_FIRST else ([], raw)
+        for raw, may_head in _line_pieces(text)
     ]
     for heads, body in _numbered_lists_made_uniform(pieces):
         for level, head in heads:
@@ -386,6 +453,14 @@ def split_sentences(text: str) -> SplitResult:
             path[level] = head.rstrip(TERMINATORS)
             section = " > ".join(path[k] for k in sorted(path))
             keep(head, "heading", section, seen_headings, level)
+        if body and not heads:
+            # A numbered item written as a sentence ends the section of the item before it.
+            found = _heading_level(body)
+            if found and found[0] in NUMBERED_LEVELS:
+                kept = {k: v for k, v in path.items() if k < found[0] or k not in NUMBERED_LEVELS}
+                if kept != path:
+                    path = kept
+                    section = " > ".join(path[k] for k in sorted(path))
         if body:
             keep(body, "sentence", section, seen_sentences)
     columns = {"section": sections, "kind": kinds, "text": texts, "n_chars": list(map(len, texts))}

@@ -197,6 +197,10 @@ TRAPS = [
         {"talent"},
         "a postdoctoral research station",
     ),
+    # From a whole-pipeline probe of prose texts (codebook 0.2.6): numbered items of a list.
+    ("3．金融中介服务发展滞后。", {"institutions"}, "a numbered item says what it is about"),
+    ("2．建设数字人民币试点应用场景；", {"infrastructure"}, "a numbered item of a box"),
+    ("2．鼓励发展独立的资信评估机构。", {"institutions"}, "rating firms are intermediaries"),
 ]
 
 # Traps the naive keyword count falls into (checked one by one below).
@@ -279,6 +283,12 @@ def test_glued_heading_counts_less_than_the_sentence(codebook):
     glued = coding.category_scores("三、" + body, codebook)
     assert glued["institutions"] == pytest.approx(plain["institutions"] * codebook.heading_weight)
     assert glued["markets"] == plain["markets"]
+
+
+def test_a_numbered_item_counts_as_much_as_its_text(codebook):
+    # A sentence that still opens with 3． after splitting is a numbered item, not a glued title.
+    body = "金融中介服务发展滞后"
+    assert coding.category_scores("3．" + body, codebook) == coding.category_scores(body, codebook)
 
 
 def test_code_sentences_keeps_rows_and_adds_the_coded_columns(codebook):

@@ -1319,6 +1319,18 @@ def test_the_figures_of_places_compared_with_are_context(manifest):
         assert (row_of(out, value)["indicator"], row_of(out, value)["role"]) == ("", "context")
 
 
+def test_a_subject_named_in_the_clause_before_its_figure(manifest):
+    # From a whole-pipeline probe of prose texts: the clause with the figure names no subject.
+    out = one(
+        manifest,
+        CD,
+        "一是金融机构不良贷款率仍然偏高，2005年末为12.6%，高于全国平均水平3.9个百分点；",
+    )
+    r = row_of(out, 12.6)
+    assert (r["indicator"], r["role"], r["year"]) == ("bank_npl_ratio", "baseline", 2005)
+    assert (row_of(out, 3.9)["indicator"], row_of(out, 3.9)["role"]) == ("", "context")
+
+
 def test_a_table_a_row_to_a_line_with_a_growth_column(manifest):
     lines = [
         "指标\t单位\t2015年基数\t2020年目标\t年均增速",

@@ -369,3 +369,57 @@ def test_a_web_page_table_row_is_one_line_with_its_cells_apart():
     # A page laid out in a table keeps its paragraphs: a cell holding sentences is no data row.
     layout = "<table><tr><td><p>一、发展基础</p><p>金融业快速发展。</p></td><td>x</td></tr></table>"
     assert cleaning.clean_text(layout).split("\n") == ["一、发展基础", "金融业快速发展。", "x"]
+
+
+# --- Damage of prose plans, from a whole-pipeline probe of ten texts --------------------------
+
+
+def test_separator_lines_are_removed_and_a_lone_dash_cell_is_kept():
+    text = "一、发展基础\n＊＊＊＊＊＊＊＊\n金融业快速发展。\n———————————\n* * *\n—\n"
+    assert cleaning.clean_text(text) == "一、发展基础\n金融业快速发展。\n—"
+
+
+def test_windows_line_ends_keep_a_table_aligned_with_ideographic_spaces_together():
+    text = (
+        "指标\u3000\u3000２００５年\u3000\u3000２０１０年\r\n"
+        "各项存款余额（亿元）\u3000\u3000２８６０\u3000\u3000５０００\r\n"
+        "注：余额为年末数。\r\n"
+    )
+    # Not 各项存款余额（亿元） / 2860 / 5000 on lines of their own: the \r was a cell's character.
+    assert cleaning.clean_text(text).split("\n") == [
+        "指标2005年2010年",
+        "各项存款余额（亿元）2860 5000",
+        "注：余额为年末数。",
+    ]
+
+
+def test_a_private_use_character_inside_a_sentence_does_not_cut_it():
+    # A glyph the copy could not map sits between two characters; paragraph marks (after the end
+    # of a sentence or heading) and bullets at the start of a line still end a paragraph.
+    text = "法人机构实力\ue0a5持续增强。\ue004\n一、规划背景\ue004\n\uf0b7支持企业发行债券。"
+    assert cleaning.normalise(text).split("\n") == [
+        "法人机构实力持续增强。",
+        "一、规划背景",
+        "支持企业发行债券。",
+    ]
+
+
+def test_a_title_spaced_out_with_ideographic_spaces_is_one_word():
+    text = (
+        "目　录\n前　　言\n结　束　语\n为加快金融业发展，制定本规划。\u3000\u3000金融业快速发展。"
+    )
+    assert cleaning.normalise(text).split("\n") == [
+        "目录",
+        "前言",
+        "结束语",
+        "为加快金融业发展，制定本规划。",
+        "金融业快速发展。",
+    ]
+
+
+def test_a_section_marker_glued_after_a_chapter_title_keeps_its_title():
+    text = "第一章　发展现状与形势第一节　发展现状“十一五”期间，我市金融业快速发展。"
+    assert (
+        cleaning.normalise(text)
+        == "第一章发展现状与形势第一节发展现状“十一五”期间，我市金融业快速发展。"
+    )

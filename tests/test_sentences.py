@@ -86,6 +86,33 @@ def test_toc_titles_and_removal(chongqing_text):
             [],
             "2．成都未来经济的快速平稳发展和改革开放的进一步深化，将为金融业的发展提供新的机遇和更为广阔的空间。",
         ),
+        # A title glued to a time word: a year, 截至, a five-year period, 当前 (at any level).
+        (
+            "一、金融总量持续扩大2015年，全市金融业实现增加值580亿元，占全市GDP比重达到6.2%。",
+            ["一、金融总量持续扩大"],
+            "2015年，全市金融业实现增加值580亿元，占全市GDP比重达到6.2%。",
+        ),
+        (  # the time word wins over a verb that the title holds (加快)
+            "二、金融机构加快集聚截至2015年末，全市共有各类金融机构220家，其中外资金融机构22家。",
+            ["二、金融机构加快集聚"],
+            "截至2015年末，全市共有各类金融机构220家，其中外资金融机构22家。",
+        ),
+        (
+            "（一）发展基础“十二五”以来，全市金融业快速发展，金融业已成为支柱产业。",
+            ["（一）发展基础"],
+            "“十二五”以来，全市金融业快速发展，金融业已成为支柱产业。",
+        ),
+        (
+            "（二）存贷款规模稳步扩大截至2020年末，全市本外币存款余额6500亿元，贷款余额7900亿元。",
+            ["（二）存贷款规模稳步扩大"],
+            "截至2020年末，全市本外币存款余额6500亿元，贷款余额7900亿元。",
+        ),
+        # A numbered lead sentence is not cut at a place word (引导全市金融机构: its object).
+        (
+            "1．积极引导全市金融机构加大信贷投放，支持小微企业发展壮大。",
+            [],
+            "1．积极引导全市金融机构加大信贷投放，支持小微企业发展壮大。",
+        ),
     ],
 )
 def test_detach_headings(sentence, heads, body):
@@ -182,7 +209,7 @@ _TOC_PIECES = ["第一章", "一、", "（一）", "发展", "…", "..", ".", "
 @given(st.lists(st.sampled_from(_TOC_PIECES), max_size=30).map("".join))
 def test_toc_shortcut_removes_what_the_full_regex_removes(text):
     full = [b.group(0) for b in sentences._TOC.finditer(text)]
-    full = [b for b in full if b.count("…") + b.count("..") >= 4]
+    full = [b for b in full if b.count("…") + b.count("..") + b.count("·") >= 4]
     assert [b.group(0) for b in sentences._toc_blocks(text)] == full
 
 
@@ -434,3 +461,110 @@ def test_paragraphs_a_line_each_with_a_few_titles_of_one_length_are_not_wrapped(
         "2015年，全市实现金融业增加值480亿元，比2010年增长1.2倍，占全市地区生产总值的8.6%。\n"
     )
     assert sentences.unwrap_lines(text) == text
+
+
+# --- Damage of prose plans, from a whole-pipeline probe of ten texts --------------------------
+
+
+def _rows(text: str) -> list[tuple[str, str, str]]:
+    """Return (kind, section, text) of each row of a raw text cleaned and split."""
+    df = split_sentences(clean_text(text)).sentences
+    return list(zip(df["kind"], df["section"], df["text"], strict=True))
+
+
+def test_a_contents_table_without_leaders_is_removed():
+    # Page numbers after ideographic spaces (on lines of their own once cleaned), Windows line ends.
+    text = (
+        "石家庄市金融业发展“十一五”规划\r\n目录\r\n一、发展现状　　１\r\n二、发展目标　　３\r\n"
+        "三、主要任务　　５\r\n————————————\r\n为推动全市金融业健康发展，制定本规划。\r\n"
+        "一、发展现状\r\n金融总量稳步增长。\r\n二、发展目标\r\n到2010年，金融业增加值达到110亿元。\r\n"
+    )
+    assert _rows(text) == [
+        ("sentence", "", "石家庄市金融业发展“十一五”规划"),
+        ("sentence", "", "为推动全市金融业健康发展，制定本规划。"),  # not in 三、主要任务
+        ("heading", "一、发展现状", "一、发展现状"),
+        ("sentence", "一、发展现状", "金融总量稳步增长。"),
+        ("heading", "二、发展目标", "二、发展目标"),
+        ("sentence", "二、发展目标", "到2010年，金融业增加值达到110亿元。"),
+    ]
+    # Page numbers at the ends of the lines (a tab before them), and its titles detach glued ones.
+    text = (
+        "目　录\n第一章\t发展基础\t1\n第二章\t发展目标\t5\n第三章\t主要任务\t8\n"
+        "第一章　发展基础\n全省金融业快速发展。\n第二章　发展目标到2020年，全省金融业增加值达到3500亿元。\n"
+    )
+    assert toc_titles(clean_text(text)) == ["第一章发展基础", "第二章发展目标", "第三章主要任务"]
+    assert _rows(text) == [
+        ("heading", "第一章发展基础", "第一章发展基础"),
+        ("sentence", "第一章发展基础", "全省金融业快速发展。"),
+        ("heading", "第二章发展目标", "第二章发展目标"),
+        ("sentence", "第二章发展目标", "到2020年，全省金融业增加值达到3500亿元。"),
+    ]
+    # Headings that only look like an entry (no page numbers in order) are no contents table.
+    text = "目录\n一、发展现状\n二、发展目标\n三、主要任务\n加快企业上市。\n"
+    assert [t for _, _, t in _rows(text)][1:4] == ["一、发展现状", "二、发展目标", "三、主要任务"]
+
+
+def test_contents_with_middle_dots_boxes_and_annexes_and_the_box_and_annex_they_name():
+    text = (
+        "目　录\n一、发展基础·········1\n二、重点任务·········4\n　专栏1　金融科技重点项目·····6\n"
+        "附件　名词解释·········9\n一、发展基础\n全市金融业规模稳步扩大。\n二、重点任务\n"
+        "专栏1　金融科技重点项目1．建设金融科技产业园；2．建设数字人民币试点应用场景；3．建设金融大数据中心。\n"
+        "附件　名词解释\nFinTech：金融科技。\n"
+    )
+    box = "二、重点任务 > 专栏1金融科技重点项目"
+    assert _rows(text) == [
+        ("heading", "一、发展基础", "一、发展基础"),
+        ("sentence", "一、发展基础", "全市金融业规模稳步扩大。"),
+        ("heading", "二、重点任务", "二、重点任务"),
+        ("heading", box, "专栏1金融科技重点项目"),  # detached by its contents entry
+        ("sentence", box, "1．建设金融科技产业园；"),  # the items of a list, not headings
+        ("sentence", box, "2．建设数字人民币试点应用场景；"),
+        ("sentence", box, "3．建设金融大数据中心。"),
+        ("heading", "附件名词解释", "附件名词解释"),  # an annex is a part of its own
+        ("sentence", "附件名词解释", "FinTech：金融科技。"),
+    ]
+
+
+def test_an_item_after_a_semicolon_is_never_a_heading():
+    text = (
+        "四、保障措施\n加强组织领导。\n注：1.金融业增加值按现价计算；2.存贷款余额为年末本外币余额。\n"
+        "专栏1　重点工程\n（1）广州区域金融中心建设工程；（2）深圳全国金融中心建设工程。\n"
+    )
+    assert _rows(text) == [
+        ("heading", "四、保障措施", "四、保障措施"),
+        ("sentence", "四、保障措施", "加强组织领导。"),
+        ("sentence", "四、保障措施", "注：1.金融业增加值按现价计算；"),
+        ("sentence", "四、保障措施", "2.存贷款余额为年末本外币余额。"),  # no section of its own
+        ("heading", "四、保障措施 > 专栏1重点工程", "专栏1重点工程"),
+        ("sentence", "四、保障措施 > 专栏1重点工程", "（1）广州区域金融中心建设工程；"),
+        ("sentence", "四、保障措施 > 专栏1重点工程", "（2）深圳全国金融中心建设工程。"),
+    ]
+
+
+def test_a_numbered_sentence_ends_the_section_of_the_item_before_it():
+    text = (
+        "三、工作任务\n（一）大力发展资本市场。\n3．充分调动民间资金。\n引导民间资金进入金融业。\n"
+        "（二）培育多元化金融市场组织体系，完善金融市场功能。\n推动设立产业投资基金。\n"
+    )
+    assert _rows(text)[-2:] == [
+        ("sentence", "三、工作任务", "（二）培育多元化金融市场组织体系，完善金融市场功能。"),
+        ("sentence", "三、工作任务", "推动设立产业投资基金。"),  # not under （一）… > 3．…
+    ]
+
+
+def test_glued_chapter_and_section_titles_and_a_copied_block_are_split_and_counted_once():
+    text = (
+        "第一章　发展现状与形势第一节　发展现状“十一五”期间，我市金融业实现了跨越式发展。\n"
+        "二、发展多层次资本市场\n（一）推进企业上市。建立上市后备资源库。\n"
+        "二、发展多层次资本市场\n（一）推进企业上市。建立上市后备资源库。\n"
+    )
+    split = split_sentences(clean_text(text))
+    assert list(split.sentences["text"]) == [
+        "第一章发展现状与形势",
+        "第一节发展现状",
+        "“十一五”期间，我市金融业实现了跨越式发展。",
+        "二、发展多层次资本市场",
+        "（一）推进企业上市。",
+        "建立上市后备资源库。",
+    ]
+    assert split.n_duplicates == 3
