@@ -276,7 +276,7 @@ def remove_toc(text: str, blocks: list[re.Match[str]] | None = None) -> tuple[st
 
 def raw_sentences(text: str) -> list[str]:
     """Return the text cut at sentence punctuation and line breaks, blanks dropped, no other change."""
-    return [s for s in map(str.strip, _PIECE.findall(text)) if s]
+    return [piece for piece, _ in _line_pieces(text)]
 
 
 def _line_pieces(text: str) -> list[tuple[str, bool]]:
@@ -408,6 +408,11 @@ def _empty_table() -> pd.DataFrame:
     return df
 
 
+def _section(path: dict[int, str]) -> str:
+    """Return the section path of the headings open at each level, outermost first."""
+    return " > ".join(path[k] for k in sorted(path))
+
+
 def split_sentences(text: str) -> SplitResult:
     """Return the distinct sentences of a cleaned text with section paths and splitting counts."""
     blocks = _toc_blocks(text)
@@ -451,7 +456,7 @@ def split_sentences(text: str) -> SplitResult:
         for level, head in heads:
             path = {k: v for k, v in path.items() if k < level}
             path[level] = head.rstrip(TERMINATORS)
-            section = " > ".join(path[k] for k in sorted(path))
+            section = _section(path)
             keep(head, "heading", section, seen_headings, level)
         if body and not heads:
             # A numbered item written as a sentence ends the section of the item before it.
@@ -460,7 +465,7 @@ def split_sentences(text: str) -> SplitResult:
                 kept = {k: v for k, v in path.items() if k < found[0] or k not in NUMBERED_LEVELS}
                 if kept != path:
                     path = kept
-                    section = " > ".join(path[k] for k in sorted(path))
+                    section = _section(path)
         if body:
             keep(body, "sentence", section, seen_sentences)
     columns = {"section": sections, "kind": kinds, "text": texts, "n_chars": list(map(len, texts))}
