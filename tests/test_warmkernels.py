@@ -31,6 +31,7 @@ print(json.dumps({
     "env": os.environ.get("PLANCOMPARE_PROBE"), "seen": globals().get("left_over"),
     "pandas_loaded": "pandas" in sys.modules,
     "gc_enabled": __import__("gc").isenabled(), "frozen": __import__("gc").get_freeze_count(),
+    "debugger": __import__("ipykernel.debugger").debugger._is_debugpy_available,
 }))
 left_over = tag
 """
@@ -62,6 +63,7 @@ def test_every_report_gets_its_own_forked_kernel_with_a_fresh_namespace(
     # The server does not collect; a kernel does, skipping the objects the server froze.
     assert first["gc_enabled"] and second["gc_enabled"]
     assert first["frozen"] > 100_000
+    assert first["debugger"] is False  # batch kernels load no debugpy
     assert first["cwd"] == str(tmp_path)  # the notebook's folder, as papermill's own kernels
     assert first["env"] == "from the run"  # the run's environment, not the server's
 
