@@ -568,7 +568,7 @@ _NOISE_PREFIX = re.compile(
 )
 _NOISE_SUFFIX = re.compile(
     r"(?:达到|达|为|是|有|实现|不超过|控制在|保持在|超过|突破|增长|增加|提高|新增|合计|总计|共计|约|近|分别|了|将|已|"
-    r"以上|左右|高于|低于|不低于|保持|年均|年平均|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
+    r"以上|左右|高于|低于|不低于|保持|年均|年平均|平均每年|每年|递增|同比|的|至|到|进一步|继续|累计|超|逾|"
     r"发展|扩大|提升|上升|下降|降低|减少|由|从|"
     r"(?:(?:较|比|是|为|到|至|从)?(?:19|20)\d{2}年(?:底|末)?的?)|"
     r"(?:较|比|是|为)“?十[一二三四]?五”?(?:末|期末|时期|期间)?的?|"
@@ -599,6 +599,28 @@ _NATIONAL_SUBJECT = re.compile(
 # Words that bring a figure back to the plan's own place.
 _LOCAL = r"全市|我市|本市|市域|全省|我省|本省|全区|我区|本区|全县|我县|本县"
 _LOCAL_RE = re.compile(_LOCAL)
+# Provinces and the larger cities by name: a figure whose subject starts with one that is not
+# the plan's own place (上海市金融业增加值占GDP比重超过18%, 深圳、广州金融业增加值分别为…) is that
+# place's, context for the plan; an exchange named after its city (上海证券交易所) is no subject.
+_PLACES = (
+    "北京|天津|上海|重庆|河北|山西|内蒙古|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|"
+    "湖南|广东|广西|海南|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆|香港|澳门|台湾|"
+    "深圳|广州|杭州|南京|武汉|成都|西安|苏州|宁波|厦门|青岛|大连|沈阳|长沙|郑州|济南|合肥|福州|"
+    "昆明|南昌|长春|哈尔滨|石家庄|太原|南宁|贵阳|兰州|乌鲁木齐|呼和浩特|银川|西宁|拉萨|海口|无锡|"
+    "东莞|佛山|温州|泉州|珠海|烟台"
+)
+_PLACE_SUBJECT = re.compile(
+    rf"^(?P<places>(?:(?:{_PLACES})(?:市|省|地区)?[、和与及]?)+)(?!证券|证交所|交易所|联合交易所|期货)"
+)
+
+
+def _other_place_subject(name: str, plan: Plan) -> bool:
+    """Return whether a figure's name starts with places none of which is the plan's own."""
+    m = _PLACE_SUBJECT.match(name)
+    if m is None or len(m.group("places")) == len(name):
+        return False
+    own = str(getattr(plan, "city_zh", "") or "").removesuffix("市").removesuffix("省")
+    return not (len(own) >= 2 and own in m.group("places"))
 
 
 @dataclass
@@ -930,15 +952,30 @@ def _sentence_rows(
             # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject;
             # 低于深圳的13.6%和大连的6.1%: the figures of the places compared with.
             key, name = "", _clean_name(m.lead)
+        shared = [] if gap else _each_before(m, mentions[:i], resolved)
+        if shared:
+            key, name = shared[0]
         resolved.append((key, name))
         if not gap and not key and _not_a_plan_figure(m, norm):
             continue
-        row = _mention_row(m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence, national)
+        # 上海市金融业增加值占GDP比重超过18%: another place's figure.
+        other = (
+            bool(key)
+            and not gap
+            and (
+                _other_place_subject(_clean_name(m.lead), plan) or _other_place_subject(name, plan)
+            )
+        )
+        row = _mention_row(
+            m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence, national or other
+        )
         if key and row["unit_std"] == "CNY" and imap.unit_of(key) == "CNY/person":
             row["unit_std"] = "CNY/person"  # 保险密度为2417元: yuan per person
         if gap:
             row["role"], row["reference_year"] = "context", None
         rows.append(row)
+        for k, n in shared[1:]:
+            rows.append({**row, "indicator": k, "name_zh": n})
     rows += _qualitative_rows(norm, text, sentence_id, plan, imap, ctx, section)
     hint = _section_hint(section)
     for r in rows:
@@ -951,6 +988,27 @@ def _sentence_rows(
                 if r["year"] > plan.baseline_year:
                     r["reference_year"] = plan.baseline_year
     return rows
+
+
+_EACH = re.compile(r"^(?:均|都|同样)(?=比|较|增长|增加|提高|翻)")
+
+
+def _each_before(
+    m: Mention, before: list[Mention], resolved: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Return the (indicator, name) pairs a change after 均 applies to (none: empty list).
+
+    存款余额达到3万亿元，贷款余额达到2.8万亿元，均比2015年翻一番: the doubling is of each amount
+    named before it, one row each.
+    """
+    if m.measure == "level" or not _EACH.match(m.lead):
+        return []
+    out: list[tuple[str, str]] = []
+    for b, (k, n) in zip(before, resolved, strict=True):
+        if b.measure == "level" and b.unit_std != "%" and k and (k, n) not in out:
+            if all(k != x for x, _ in out):
+                out.append((k, n))
+    return out if len(out) > 1 else []
 
 
 def _subject_before(m: Mention, norm: str, unit: str | None, imap: IndicatorMap) -> tuple[str, str]:

@@ -1506,3 +1506,35 @@ def test_rows_run_together_after_a_header_sentence_are_each_read(manifest):
         ("listed_companies", "baseline", 2015, 50.0),
         ("listed_companies", "target", 2020, 80.0),
     }
+
+
+def test_another_places_figure_is_context(manifest):
+    out = one(manifest, CQ, "2015年，上海市金融业增加值占GDP比重已超过16%，深圳达到14%。")
+    assert row_of(out, 16)["role"] == "context"
+    out = one(
+        manifest, CQ, "2015年，深圳、广州金融业增加值分别为2500亿元和1400亿元，我市为821亿元。"
+    )
+    assert (row_of(out, 1400)["indicator"], row_of(out, 1400)["role"]) == (
+        "finance_value_added",
+        "context",
+    )
+    # The plan's own city by name, and a city's exchange, are no other place's figure.
+    assert one(manifest, CQ, "2015年，重庆金融业增加值达到1410亿元。").iloc[0]["role"] == "baseline"
+
+
+def test_each_change_after_jun_applies_to_every_amount_before(manifest):
+    text = "到2020年，全市存款余额达到3万亿元，贷款余额达到2.8万亿元，均比2015年翻一番。"
+    out = one(manifest, CQ, text)
+    fan = out[out["measure"] == "multiple"]
+    assert sorted(fan["indicator"]) == ["deposits", "loans"]
+    assert set(fan["reference_year"]) == {2015}
+
+
+def test_each_year_is_no_name(manifest):
+    text = "2015年，金融业增加值占GDP比重为9%，“十三五”期间力争每年提高0.4个百分点以上。"
+    r = row_of(one(manifest, CQ, text), 0.4)
+    assert (r["indicator"], r["role"], r["year"]) == (
+        "finance_value_added_share_gdp",
+        "growth",
+        2020,
+    )
