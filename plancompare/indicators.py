@@ -1003,12 +1003,11 @@ def _each_before(
     """
     if m.measure == "level" or not _EACH.match(m.lead):
         return []
-    out: list[tuple[str, str]] = []
+    out: dict[str, str] = {}  # indicator -> the name it was first given
     for b, (k, n) in zip(before, resolved, strict=True):
-        if b.measure == "level" and b.unit_std != "%" and k and (k, n) not in out:
-            if all(k != x for x, _ in out):
-                out.append((k, n))
-    return out if len(out) > 1 else []
+        if b.measure == "level" and b.unit_std != "%" and k:
+            out.setdefault(k, n)
+    return list(out.items()) if len(out) > 1 else []
 
 
 def _subject_before(m: Mention, norm: str, unit: str | None, imap: IndicatorMap) -> tuple[str, str]:
