@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import paths
+from .cleaning import to_simplified
 from .storage import read_yaml
 from .style import CATEGORIES, OTHER
 
@@ -280,7 +281,11 @@ def category_scores(text: str, codebook: Codebook) -> dict[str, float]:
 
 
 def code_text_rules(text: str, codebook: Codebook) -> dict[str, object]:
-    """Return the rule-based coding of one sentence: categories, primary, matched terms, evidence."""
+    """Return the rule-based coding of one sentence: categories, primary, matched terms, evidence.
+
+    A sentence in traditional script is coded by its simplified form.
+    """
+    text = to_simplified(text)  # the codebook's phrases are simplified (積極引進 → 积极引进)
     fired = [r for r in codebook.proximity if r.pattern.search(text)]
     return _code_rules(text, match_terms(text, codebook), fired, codebook)
 
@@ -290,7 +295,9 @@ def code_texts_rules(texts: list[str], codebook: Codebook) -> list[dict[str, obj
 
     The texts are joined by line breaks, which no phrase contains and no proximity window
     crosses, so every match lies inside one text and is the match the text alone would give.
+    Texts in traditional script are coded by their simplified form.
     """
+    texts = [to_simplified(t) for t in texts]
     joined = "\n".join(texts)
     pattern = codebook.joined_pattern
     if pattern is None or joined.count("\n") != len(texts) - 1:

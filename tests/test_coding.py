@@ -277,6 +277,33 @@ def test_exclusions_and_overrides_claim_their_characters(codebook):
     assert [t for t, _, _ in match_terms("规范银行卡收单", codebook)] == ["银行卡"]
 
 
+def test_traditional_script_is_coded_as_its_simplified_form(codebook):
+    pairs = [
+        (
+            "積極引進全國性商業銀行、證券公司在本市設立分支機構。",
+            "积极引进全国性商业银行、证券公司在本市设立分支机构。",
+        ),
+        (
+            "推進社會信用體系建設，完善企業和個人徵信系統。",
+            "推进社会信用体系建设，完善企业和个人征信系统。",
+        ),
+    ]
+    for trad, simp in pairs:
+        want = code_text_rules(simp, codebook)
+        assert code_text_rules(trad, codebook) == want
+        assert coding.code_texts_rules([trad, simp], codebook) == [want, want]
+        assert want["primary_category"] != "other"
+
+
+def test_social_insurance_is_not_the_insurance_market(codebook):
+    text = "扩大城乡居民养老保险和基本医疗保险覆盖面，提高社会保障水平。"
+    assert code_text_rules(text, codebook)["primary_category"] == "other"
+    assert (
+        code_text_rules("创新发展商业养老保险产品和服务。", codebook)["primary_category"]
+        == "markets"
+    )
+
+
 def test_glued_heading_counts_less_than_the_sentence(codebook):
     body = "金融机构体系建设工作要求进一步加大贷款投放"
     plain = coding.category_scores(body, codebook)
