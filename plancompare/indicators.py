@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from plancompare import paths
-from plancompare.cleaning import FULLWIDTH_ASCII
+from plancompare.cleaning import FULLWIDTH_ASCII, to_simplified
 from plancompare.storage import read_yaml
 
 if TYPE_CHECKING:
@@ -78,8 +78,14 @@ _WIDTH_CHARS = re.compile("[" + "".join(_WIDTH) + "]")
 
 
 def normalise(text: str) -> str:
-    """Return text with full-width digits, brackets, % and dots made ASCII (same length)."""
-    return text.translate(_WIDTH_TABLE) if _WIDTH_CHARS.search(text) else text
+    """Return text with full-width digits, brackets, % and dots made ASCII and traditional
+    characters simplified (金融業增加值達到1000億元 → 金融业增加值达到1000亿元), at the same length."""
+    if _WIDTH_CHARS.search(text):
+        text = text.translate(_WIDTH_TABLE)
+    simplified = to_simplified(text)
+    # OpenCC converts phrase by phrase: positions must stay those of the input, so a conversion
+    # that changed the length (none known in t2s) is not used.
+    return simplified if len(simplified) == len(text) else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -931,6 +937,8 @@ def _sentence_rows(
                 key, name = hit.keys[0], hit.surface
             if not name:
                 name = _clean_name(m.lead)
+            if hit is None and m.unit_std == "%" and _BARE_SHARE.fullmatch(name) and resolved:
+                key, name = _share_of_subject(name, mentions[: len(resolved)], resolved, norm, imap)
             if m.measure != "level" and hit is None and _REF_IN.search(name):
                 name = ""
             if not name and m.clause and not any(x.clause == m.clause - 1 for x in mentions):
@@ -1033,7 +1041,38 @@ def _inherited_subject(
         amounts = [r for b, r in named if not (b.measure == "level" and b.unit_std == "%")]
         if amounts:
             return amounts[-1]
+    if m.measure == "level":
+        # 增加值达到260亿元，占生产总值的4.6%；到2015年力争达到600亿元: an amount takes the
+        # subject of the nearest level in its own unit, not the share between them.
+        same = [r for b, r in named if b.measure == "level" and b.unit_std == m.unit_std]
+        if same:
+            return same[-1]
     return named[-1][1] if named else ("", "")
+
+
+# A share named without its whole (占比提高到7%, 比重达到12%).
+_BARE_SHARE = re.compile(r"所?占(?:的)?比重?|比重")
+
+
+def _share_of_subject(
+    word: str,
+    before: list[Mention],
+    resolved: list[tuple[str, str]],
+    norm: str,
+    imap: IndicatorMap,
+) -> tuple[str, str]:
+    """Return the (indicator, name) of a share whose whole is the amount named before it.
+
+    金融业增加值达到600亿元，占比提高到7%: 占比 is 金融业增加值占比, the share of GDP.
+    """
+    for b, (k, n) in reversed(list(zip(before, resolved, strict=True))):
+        if not (k and b.measure == "level" and b.unit_std != "%"):
+            continue
+        hit = imap.find(n + word, "%", norm)
+        if hit is not None and len(hit.keys) == 1 and hit.keys[0] != k:
+            return hit.keys[0], n + word
+        break
+    return "", word
 
 
 # Percentage points after a comparison with another figure (高于同期GDP增速, 比全国平均水平高),

@@ -1538,3 +1538,44 @@ def test_each_year_is_no_name(manifest):
         "growth",
         2020,
     )
+
+
+# --- a harder probe of held-out sentences (traditional script, elided subjects) -------------
+
+
+def test_traditional_script_is_read_as_simplified(manifest):
+    text = "2015年，全市金融業增加值達到1,000億元，佔地區生產總值的比重為9.4%。"
+    assert len(indicators.normalise(text)) == len(text)  # positions stay those of the input
+    out = one(manifest, CQ, text)
+    r = row_of(out, 1000)
+    assert (r["indicator"], r["role"], r["year"], r["value_std"]) == (
+        "finance_value_added",
+        "baseline",
+        2015,
+        1e11,
+    )
+    assert row_of(out, 9.4)["indicator"] == "finance_value_added_share_gdp"
+    assert row_of(out, 1000)["source_text"] == text  # quoted as the plan wrote it
+
+
+def test_an_amount_takes_the_subject_in_its_own_unit_not_the_share_between(manifest):
+    out = one(
+        manifest,
+        CQ,
+        "2015年，全市金融业增加值达到1000亿元，占全市生产总值的6.1%；到2020年，力争达到1800亿元。",
+    )
+    r = row_of(out, 1800)
+    assert (r["indicator"], r["role"], r["year"]) == ("finance_value_added", "target", 2020)
+
+
+def test_a_share_without_its_whole_is_that_of_the_amount_before(manifest):
+    out = one(manifest, CQ, "到2020年，全市金融业增加值达到1800亿元，占比提高到9%。")
+    r = row_of(out, 9)
+    assert (r["indicator"], r["role"], r["year"]) == (
+        "finance_value_added_share_gdp",
+        "target",
+        2020,
+    )
+    # A share of something else named in full stays unmapped.
+    out = one(manifest, CQ, "到2020年，全市存款余额达到1.5万亿元，直接融资占比提高到25%。")
+    assert row_of(out, 25)["indicator"] == ""
