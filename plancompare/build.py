@@ -446,6 +446,7 @@ def render_report(task: ReportTask, settings: Settings) -> Outcome:
     scratch = out / "notebooks" / f".{task.name}.running.ipynb"
     scratch.parent.mkdir(parents=True, exist_ok=True)
     try:
+        render.check_template(Path(settings.notebooks) / task.notebook)
         nb = render.execute(
             Path(settings.notebooks) / task.notebook,
             parameters,

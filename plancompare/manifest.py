@@ -24,7 +24,8 @@ from pydantic import (
 
 from .storage import YAML_LOADER, read_yaml
 
-SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_ID = 64
+SAFE_ID = re.compile(rf"^[a-z0-9][a-z0-9_-]{{0,{MAX_ID - 1}}}$")
 TOP_LEVEL = {"plans", "comparisons"}
 # Required text fields must say something; white space alone is a missing value.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -65,6 +66,8 @@ class Plan(BaseModel):
     @field_validator("id")
     @classmethod
     def _safe_id(cls, v: str) -> str:
+        if len(v) > MAX_ID:
+            raise ValueError(f"id {v!r} is too long ({len(v)} characters, at most {MAX_ID})")
         if not SAFE_ID.match(v):
             raise ValueError(
                 f"id {v!r} is not a safe file name (use lower-case letters, digits, '-' and '_')"
@@ -135,6 +138,22 @@ class Manifest:
         return self.plan(plan_id).model_dump(mode="json")
 
 
+class _AliasMarkingLoader(yaml.SafeLoader):
+    """A loader whose composed aliases (- *entry) carry their own line, not their anchor's."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if not self.check_event(yaml.AliasEvent):
+            return super().compose_node(parent, index)
+        mark = self.peek_event().start_mark
+        node = super().compose_node(parent, index)
+        return type(node)(node.tag, node.value, mark, node.end_mark)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Return the YAML tree for line numbers; a text with an alias ('*') takes the marking loader."""
+    return yaml.compose(text, Loader=_AliasMarkingLoader if "*" in text else YAML_LOADER)
+
+
 def _key_lines(node: yaml.Node) -> tuple[dict[str, int], list[str]]:
     """Return a mapping node's keys with their lines, and the keys given more than once."""
     lines: dict[str, int] = {}
@@ -152,7 +171,7 @@ def _node_lines(node: yaml.Node) -> dict[str, Any]:
     out: dict[str, Any] = {"plans": [], "plan_fields": [], "repeated": [], "comparisons": []}
     if not isinstance(node, yaml.MappingNode):
         return out
-    out["top_repeated"] = _key_lines(node)[1]
+    out["top"], out["top_repeated"] = _key_lines(node)
     for key, value in node.value:
         if key.value == "plans" and isinstance(value, yaml.SequenceNode):
             # A key given twice keeps its last value when loaded: so do its lines.
@@ -183,21 +202,48 @@ def _describe(err: dict[str, Any]) -> str:
     return f"{'.'.join(loc)}: {err['msg']}" if loc else err["msg"]
 
 
+def _scalars(node: yaml.Node) -> list[yaml.ScalarNode]:
+    """Return the scalar nodes of a composed YAML tree in document order."""
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    children = node.value if isinstance(node, yaml.SequenceNode) else []
+    if isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    return [s for child in children for s in _scalars(child)]
+
+
+def _value_problem(text: str) -> str:
+    """Return the first scalar that YAML parses but cannot turn into a value, with its line."""
+    for node in _scalars(yaml.compose(text)):
+        try:
+            yaml.SafeLoader("").construct_object(node)
+        except (ValueError, OverflowError) as exc:  # a date such as 2016-13-45
+            kind = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
+            return f"line {node.start_mark.line + 1}: '{node.value}' is not a valid {kind} ({exc})"
+    return "a value cannot be read"
+
+
 def _read_yaml(path: Path) -> tuple[Any, dict[str, Any]]:
     """Return the parsed manifest and its line numbers; raise ManifestError if it is not YAML."""
+    if path.is_dir():
+        raise ManifestError(path, ["a folder, not a manifest file"])
     if not path.is_file():
         raise ManifestError(path, ["manifest file not found"])
     data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:200]:
+        raise ManifestError(path, ["UTF-16 (or other wide) text: save the manifest as UTF-8"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(path, [f"not UTF-8 text (byte offset {exc.start})"]) from None
     try:
         try:
-            return read_yaml(text), _node_lines(yaml.compose(text, Loader=YAML_LOADER))
+            return read_yaml(text), _node_lines(_compose(text))
         except yaml.YAMLError:
             # The pure-Python parser's messages are the ones users see (and tests check).
-            return yaml.safe_load(text), _node_lines(yaml.compose(text))
+            return yaml.safe_load(text), _node_lines(yaml.compose(text, Loader=_AliasMarkingLoader))
+    except (ValueError, OverflowError):  # parsed, but a value is impossible (2016-13-45)
+        raise ManifestError(path, [_value_problem(text)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
@@ -303,14 +349,22 @@ def load_manifest(path: Path | str) -> Manifest:
     """Return the validated manifest, or raise ManifestError listing every problem with its line."""
     path = Path(path)
     raw, lines = _read_yaml(path)
+    if raw is None:
+        raise ManifestError(path, ["the manifest is empty (no 'plans' and 'comparisons')"])
     if not isinstance(raw, dict):
         raise ManifestError(path, ["line 1: expected a mapping with 'plans' and 'comparisons'"])
 
-    problems = [f"unknown top-level key '{key}'" for key in sorted(set(raw) - TOP_LEVEL)]
+    top = lines.get("top", {})
+    problems = [
+        f"line {top.get(key, 1)}: unknown top-level key '{key}'"
+        for key in sorted(set(raw) - TOP_LEVEL, key=lambda k: (top.get(k, 1), str(k)))
+    ]
     problems += [p.replace("field", "key", 1) for p in lines.get("top_repeated", [])]
     entries = raw.get("plans")
     if not isinstance(entries, list) or not entries:
-        problems.append("'plans' must be a non-empty list")
+        problems.append(
+            f"line {top.get('plans', 1)}: 'plans' must be a non-empty list of entries ('- id: ...')"
+        )
         entries = []
 
     plans: list[Plan] = []
@@ -333,6 +387,8 @@ def load_manifest(path: Path | str) -> Manifest:
 
     # A comparison naming a plan that failed validation is reported through that plan.
     comparisons, cmp_problems = _comparison_problems(raw.get("comparisons") or [], set(seen), lines)
+    cmp_line = top.get("comparisons", 1)
+    cmp_problems = [p if p.startswith("line ") else f"line {cmp_line}: {p}" for p in cmp_problems]
     problems += cmp_problems
     if problems:
         raise ManifestError(path, problems)

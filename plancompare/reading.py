@@ -10,6 +10,19 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+# The first bytes of files that are often saved in place of a plan's text.
+_BINARY_KINDS = (
+    (b"%PDF", "a PDF file"),
+    (b"PK\x03\x04", "a Word (.docx) or other zip file"),
+    (bytes.fromhex("d0cf11e0a1b11ae1"), "a Word (.doc) or Excel (.xls) file"),
+    (b"{\\rtf", "an RTF file"),
+    (bytes.fromhex("89504e47"), "a PNG image"),
+    (bytes.fromhex("ffd8ff"), "a JPEG image"),
+    (bytes.fromhex("1f8b"), "a gzip archive"),
+)
+# Sentence punctuation: a declared encoding that reads none of it, where detection does, is wrong.
+_PUNCTUATION = "。！？；"
+
 # Encodings tried in this order before falling back to detection: most plans are one of these.
 _CANDIDATES = ("utf-8", "gb18030", "big5")
 
@@ -127,12 +140,36 @@ def _effective(encoding: str) -> str:
     return _SUPERSETS.get(name, name)
 
 
+def _binary_kind(data: bytes) -> str | None:
+    """Return what kind of non-text file these bytes start like (a PDF, a Word file...), or None."""
+    return next((kind for magic, kind in _BINARY_KINDS if data.startswith(magic)), None)
+
+
+def _wrong_declared(data: bytes, path: Path, text: str, declared: str, used: str) -> str | None:
+    """Return a problem when the declared encoding reads no punctuation and detection reads some."""
+    if any(p in text for p in _PUNCTUATION):
+        return None
+    try:
+        other, found = decode(data, path)
+    except InputError:
+        return None
+    if found == used or not any(p in other for p in _PUNCTUATION):
+        return None
+    return (
+        f"{path}: no sentence punctuation (。！？；) when read as {declared}, the encoding the "
+        f"manifest gives, but some when read as {found}: is the manifest's encoding "
+        f"'{declared}' right?"
+    )
+
+
 def read_plan_text(path: Path | str, encoding: str | None = None) -> RawText:
     """Return the decoded text of a plan file; raise InputError for a missing or undecodable file."""
     path = Path(path)
     if not path.is_file():
         what = "file not found"
-        if path.is_dir():
+        if "\\" in str(path) and Path(str(path).replace("\\", "/")).is_file():
+            what = "file not found (write '/' instead of '\\' between folders in the manifest)"
+        elif path.is_dir():
             what = "a folder, not a text file"
         elif path.exists():
             what = "not a regular file (a device, pipe or socket)"
@@ -141,5 +178,9 @@ def read_plan_text(path: Path | str, encoding: str | None = None) -> RawText:
         data = path.read_bytes()
     except OSError as exc:  # no permission, a device that fails: the file, not the run
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if kind := _binary_kind(data):
+        raise InputError(f"{path}: {kind}, not plain text: save the plan as a text file")
     text, enc = decode(data, path, encoding)
+    if encoding and (problem := _wrong_declared(data, path, text, encoding, enc)):
+        raise InputError(problem)
     return RawText(text=text, encoding=enc, sha256=sha256_bytes(data), n_bytes=len(data))

@@ -80,6 +80,16 @@ def _started(nb: nbformat.NotebookNode | None) -> bool:
     )
 
 
+def check_template(template: Path) -> None:
+    """Raise RenderError, naming the file, when a report's notebook is missing or not a notebook."""
+    if not Path(template).is_file():
+        raise RenderError(f"{template}: notebook not found")
+    try:
+        nbformat.read(str(template), as_version=4)
+    except (OSError, ValueError) as exc:  # NotJSONError is a ValueError
+        raise RenderError(f"{template}: not a readable notebook ({exc})") from None
+
+
 def execute(
     template: Path,
     parameters: dict[str, Any],

@@ -423,3 +423,59 @@ def test_a_section_marker_glued_after_a_chapter_title_keeps_its_title():
         cleaning.normalise(text)
         == "第一章发展现状与形势第一节发展现状“十一五”期间，我市金融业快速发展。"
     )
+
+
+# --- found by a second probe of bad inputs -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (bytes.fromhex("89504e470d0a1a0a") + bytes(range(256)) * 8, "a PNG image"),
+        (b"%PDF-1.7\n" + chengdu_text().encode("utf-8"), "a PDF file"),
+        (b"PK\x03\x04" + bytes(range(256)) * 8, "a Word (.docx) or other zip file"),
+    ],
+)
+def test_a_pdf_word_file_or_image_given_as_the_plan_is_named(tmp_path, data, kind):
+    path = tmp_path / "plan.txt"
+    path.write_bytes(data)
+    with pytest.raises(reading.InputError) as err:
+        reading.read_plan_text(path)
+    assert str(err.value) == f"{path}: {kind}, not plain text: save the plan as a text file"
+
+
+def test_a_wrong_declared_encoding_is_named_when_another_reads_sentences(tmp_path):
+    path = tmp_path / "plan.txt"
+    data = chengdu_text()[:2000].encode("utf-8")
+    path.write_bytes(data + b"\n" * (len(data) % 2))  # read as UTF-16: CJK nonsense
+    with pytest.raises(reading.InputError) as err:
+        reading.read_plan_text(path, "utf-16")
+    message = str(err.value)
+    assert message.startswith(f"{path}: no sentence punctuation")
+    assert message.endswith("some when read as utf-8: is the manifest's encoding 'utf-16' right?")
+
+
+def test_a_windows_path_in_the_manifest_is_named_with_a_hint(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "plan.txt").write_text(chengdu_text(), encoding="utf-8")
+    with pytest.raises(reading.InputError) as err:
+        reading.read_plan_text(tmp_path / "raw\\plan.txt")
+    assert str(err.value).endswith(
+        "file not found (write '/' instead of '\\' between folders in the manifest)"
+    )
+
+
+def test_a_missing_or_broken_report_notebook_is_named(tmp_path):
+    from plancompare import build
+
+    (tmp_path / "plan_profile.ipynb").write_text("this is not json {", encoding="utf-8")
+    settings = build.Settings(out=tmp_path / "out", notebooks=tmp_path, jobs=1)
+    for notebook, problem in (
+        ("plan_profile.ipynb", "not a readable notebook (Notebook does not appear to be JSON"),
+        ("compare_plans.ipynb", "notebook not found"),
+    ):
+        task = build.ReportTask("r", "profile", notebook, {}, ("a",), "R")
+        outcome = build.render_report(task, settings)
+        assert outcome.status == "failed"
+        assert outcome.reason.startswith(f"{tmp_path / notebook}: {problem}"), outcome.reason
+        assert not list((tmp_path / "out").rglob("*.running.ipynb"))

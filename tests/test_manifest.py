@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import subprocess
 import sys
 import textwrap
@@ -314,3 +315,56 @@ def test_more_manifest_mistakes_are_named_plainly(tmp_path, plans_and_comparison
     with pytest.raises(ManifestError) as err:
         load_manifest(tmp_path / "m.yml")
     assert err.value.problems == [message]
+
+
+# --- found by a second probe of bad inputs -----------------------------------------------------
+
+
+def test_an_impossible_date_is_refused_on_its_line_not_with_a_traceback(tmp_path):
+    text = "plans:\n" + ONE + "    issued: 2016-13-45\n"
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, text))
+    assert err.value.problems == [
+        "line 10: '2016-13-45' is not a valid date (month must be in 1..12)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "plans:\n" + ONE + "comparisons:\n  a: b\n",
+            "line 10: 'comparisons' must be a list of [left_id, right_id] pairs",
+        ),
+        (
+            "plans:\n  a:\n    city: Chengdu\n",
+            "line 1: 'plans' must be a non-empty list of entries ('- id: ...')",
+        ),
+        ("common: &c\n  city: Chengdu\nplans:\n" + ONE, "line 1: unknown top-level key 'common'"),
+        (
+            "plans:\n" + ONE.replace("id: a", "id: " + "a" * 70),
+            f"line 2: plan '{'a' * 70}': id '{'a' * 70}' is too long (70 characters, at most 64)",
+        ),
+        # An alias repeats its anchor's entry: the repeat is named where the alias is.
+        (
+            "plans:\n" + ONE.replace("  - id: a", "  - &a\n    id: a") + "  - *a\n",
+            "line 11: duplicate plan id 'a' (first at line 2)",
+        ),
+        ("# plans to come\n", "the manifest is empty (no 'plans' and 'comparisons')"),
+    ],
+)
+def test_whole_manifest_mistakes_name_their_line(tmp_path, text, expected):
+    with pytest.raises(ManifestError) as err:
+        load_manifest(write(tmp_path, text))
+    assert err.value.problems == [expected]
+
+
+def test_a_utf16_manifest_or_a_folder_is_named_as_such(tmp_path):
+    path = tmp_path / "plans.yml"
+    path.write_bytes(codecs.BOM_UTF16_LE + ("plans:\n" + ONE).encode("utf-16-le"))
+    with pytest.raises(ManifestError) as err:
+        load_manifest(path)
+    assert err.value.problems == ["UTF-16 (or other wide) text: save the manifest as UTF-8"]
+    with pytest.raises(ManifestError) as err:
+        load_manifest(tmp_path)
+    assert err.value.problems == ["a folder, not a manifest file"]
