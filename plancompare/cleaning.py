@@ -105,9 +105,13 @@ _FURNITURE = re.compile(
     r"^\s*(?:首页\s*[>»›].*|当前位置[:：].*|您现在的位置[:：].*|"
     # One or several page buttons on a line: 打印本页, 【打印】【关闭】.
     r"(?:【?(?:打印本页|关闭窗口|打印|关闭|返回顶部)】?\s*)+|"
-    r"分享到[:：]?.*|字体[:：]?\s*[大中小\s]+|浏览次数[:：]?\s*\d*|"
+    # A tool bar: font sizes, bracketed or not, and the page buttons after them (字体：[大 中 小]
+    # 【打印】【关闭】).
+    r"分享到[:：]?.*|字体[:：]?\s*[\[【]?[大中小\s]+[\]】]?(?:\s*【?(?:打印本页|关闭窗口|打印|关闭)】?)*|"
+    r"浏览次数[:：]?\s*\d*|"
     r"责任编辑[:：].*|来源[:：][^。]{0,40}|扫一扫.*|网站地图.*|版权所有.*|Copyright.*|"
-    r"ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+|"
+    # A site's registration number, with or without its province's abbreviation (豫ICP备…).
+    r"[\u4e00-\u9fff]?ICP备.*|[【\[]?(?:大|中|小)[】\]]?(?:\s*[【\[]?(?:大|中|小)[】\]]?)+|"
     # Page numbers of a text copied out of a PDF: - 3 -, — 3 —, 第3页, 第3页共20页.
     r"[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|"
     # A separator line: three or more rule or star characters and nothing else (＊＊＊, ———).
@@ -115,6 +119,9 @@ _FURNITURE = re.compile(
     re.I | re.M,
 )
 
+# A list bullet that opens a line (● 引进机构：…, ■ 中国—东盟金融城, ◆ …): the list's layout, not
+# its text. ○ is left alone (it is also written for 〇, the zero), and so is □ (an unknown glyph).
+_BULLET = re.compile(r"^([ \t\u3000]*)[●◆◇■▲△►▶•▪★☆√✓][ \t\u3000]*(?=\S)", re.M)
 _NAV_SEPARATOR = re.compile(r"[|｜│¦]")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
@@ -195,6 +202,7 @@ def strip_markup(text: str) -> str:
                 break
             text = html.unescape(text)
     text = _FURNITURE.sub("", text)
+    text = _BULLET.sub(r"\1", text)
     return "\n".join(line for line in text.split("\n") if not _is_nav_bar(line))
 
 

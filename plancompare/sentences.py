@@ -108,7 +108,27 @@ MAX_LONGER_SHARE = 0.25  # lines longer than the wrap width, per line at it, in 
 def _open_line(line: str) -> bool:
     """Return whether a line ends without closing its sentence (。 or 。” close it)."""
     end = line.rstrip(_CLOSERS)
-    return bool(line) and not (end and end[-1] in _LINE_CLOSERS)
+    return bool(line) and not (end and (end[-1] in _LINE_CLOSERS or _LATIN_STOP_END.search(end)))
+
+
+# A full stop typed as an ASCII point (发展.2020年，… in a copy typed with a Western keyboard): a
+# point after a Chinese character, a closing bracket or quote, or a per cent sign, that no other
+# point follows. A decimal (9.4%), a list number (1.), a domain (gov.cn) and contents leaders
+# (发展基础......3) stay whole.
+_LATIN_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”’）)%])\.(?!\.)[{_CLOSERS}]?")
+_LATIN_STOP_END = re.compile(r"[\u4e00-\u9fff”’）)%]\.$")
+
+
+def _split_latin_stops(piece: str) -> list[str]:
+    """Return a piece cut after each ASCII point that ends a sentence (see _LATIN_STOP)."""
+    if "." not in piece:
+        return [piece]
+    out, last = [], 0
+    for m in _LATIN_STOP.finditer(piece):
+        out.append(piece[last : m.end()])
+        last = m.end()
+    out.append(piece[last:])
+    return [p for p in (p.strip() for p in out) if p]
 
 
 # A line of a table printed a row to a line: two figures apart (1050 1600, 8.6 ≤5, — >5,
@@ -119,6 +139,8 @@ _TABLE_ROW = re.compile(
 )
 # A page number of a PDF copy on a line of its own (- 3 - and 第3页 are removed with cleaning).
 _PAGE_NUMBER = re.compile(r"\d{1,4}")
+# A footnote printed at the foot of a page: a line that opens with its mark (① to ⑳, [1], 〔1〕).
+_FOOTNOTE = re.compile(r"[\u2460-\u2473]|[\[〔［]\d{1,2}[\]〕］](?!\d)")
 MIN_RUNNING_HEADER = 6  # characters: shorter repeated lines are more likely table cells
 
 
@@ -191,8 +213,15 @@ def unwrap_lines(text: str) -> str:
             and not _TABLE_ROW.search(line)
         )
 
+    def joined(prev: str, line: str) -> bool:
+        """Return whether a line goes on the sentence that the line before it cut."""
+        return cut(prev) and not _ANY_HEADING.match(line) and not _TABLE_ROW.search(line)
+
     kept: list[str] = []
     seen: set[str] = set()
+    # Footnotes at the foot of a page whose last sentence goes on on the next page: they wait
+    # until that paragraph ends, so that the sentence is joined whole and each note stays a line.
+    notes: list[str] = []
     for line in lines:
         if line in headers:
             first = line not in seen
@@ -202,11 +231,19 @@ def unwrap_lines(text: str) -> str:
             continue
         if _PAGE_NUMBER.fullmatch(line) and kept and not _short_open(kept[-1], cut):
             continue
+        # (A note is one line that closes: a line at the wrap width that opens with a mark is
+        # the sentence going on, its reference mark wrapped to the line's start.)
+        if kept and cut(kept[-1]) and _FOOTNOTE.match(line) and not cut(line):
+            notes.append(line)
+            continue
+        if notes and not joined(kept[-1], line):
+            kept += notes
+            notes = []
         kept.append(line)
+    kept += notes
     out = [kept[0]] if kept else []
     for prev, line in zip(kept, kept[1:], strict=False):
-        wrapped = cut(prev) and not _ANY_HEADING.match(line) and not _TABLE_ROW.search(line)
-        out.append(line if wrapped else "\n" + line)
+        out.append(line if joined(prev, line) else "\n" + line)
     return "".join(out)
 
 
@@ -291,8 +328,9 @@ def _line_pieces(text: str) -> list[tuple[str, bool]]:
         if not raw:  # the empty match at a line break (or the end): a new line
             after_semicolon = False
         elif piece := raw.strip():
-            out.append((piece, not after_semicolon))
-            after_semicolon = piece.rstrip(_CLOSERS)[-1:] in "；;"
+            for part in _split_latin_stops(piece):
+                out.append((part, not after_semicolon))
+                after_semicolon = part.rstrip(_CLOSERS)[-1:] in "；;"
     return out
 
 

@@ -1579,3 +1579,21 @@ def test_a_share_without_its_whole_is_that_of_the_amount_before(manifest):
     # A share of something else named in full stays unmapped.
     out = one(manifest, CQ, "到2020年，全市存款余额达到1.5万亿元，直接融资占比提高到25%。")
     assert row_of(out, 25)["indicator"] == ""
+
+
+# --- found by a third whole-text probe (half-width punctuation) -------------------------------
+
+
+def test_a_five_year_period_in_ascii_quotes_reads_as_one_in_chinese_quotes(manifest):
+    # A copy typed with a Western keyboard writes "十二五" for “十二五”: 新增 after it is still a
+    # change, and a comparison with the period's end still has its reference year.
+    df = one(manifest, CQ, '2015年,全市境内外上市公司达到50家,"十二五"期间新增上市公司20家.')
+    new = row_of(df, 20)
+    assert (new["role"], new["measure"], new["indicator"]) == (
+        "growth",
+        "change",
+        "listed_companies",
+    )
+    assert row_of(df, 50)["role"] == "baseline"
+    fan = one(manifest, CQ, '到2020年,金融业增加值达到2800亿元,比"十二五"末翻一番.')
+    assert (row_of(fan, 2800)["role"], row_of(fan, 1)["reference_year"]) == ("target", 2015)

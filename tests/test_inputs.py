@@ -479,3 +479,28 @@ def test_a_missing_or_broken_report_notebook_is_named(tmp_path):
         assert outcome.status == "failed"
         assert outcome.reason.startswith(f"{tmp_path / notebook}: {problem}"), outcome.reason
         assert not list((tmp_path / "out").rglob("*.running.ipynb"))
+
+
+# --- found by a third whole-text probe ---------------------------------------------------------
+
+
+def test_a_tool_bar_and_a_registration_number_with_its_province_are_furniture():
+    page = (
+        "<div>字体：[大&nbsp;中 小]&nbsp;&nbsp;【打印】【关闭】</div><p>金融业平稳发展。</p>"
+        "<div>豫ICP备05009015号</div><div>京ICP备123号-1</div>"
+    )
+    assert cleaning.clean_text(page) == "金融业平稳发展。"
+
+
+def test_a_list_bullet_that_opens_a_line_is_dropped():
+    text = (
+        "专栏1　重点工程\n● 引进机构：引进外资银行3家。\n■中国—东盟金融城\n"
+        "\u3000\u3000◆ 金融后台服务中心\n○五年来，金融业稳步发展。\n实力●增强。"
+    )
+    assert cleaning.clean_text(text).split("\n")[1:] == [
+        "引进机构：引进外资银行3家。",
+        "中国—东盟金融城",
+        "金融后台服务中心",
+        "○五年来，金融业稳步发展。",  # ○ may be the zero 〇: left alone
+        "实力●增强。",
+    ]

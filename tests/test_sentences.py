@@ -568,3 +568,63 @@ def test_glued_chapter_and_section_titles_and_a_copied_block_are_split_and_count
         "建立上市后备资源库。",
     ]
     assert split.n_duplicates == 3
+
+
+# --- found by a third whole-text probe: ASCII full stops, footnotes at page ends ---------------
+
+
+def test_an_ascii_point_after_chinese_ends_a_sentence():
+    # A plan typed with half-width punctuation ends its sentences with "." after a Chinese
+    # character; a decimal, a domain, a list number and contents leaders are no sentence end.
+    df = _table(
+        '一、发展基础\n"十三五"期间,全市金融业保持稳健发展.2020年,金融业增加值占比9.4%.'
+        "详见www.gov.cn网站.\n支持发行公募REITs(不动产投资信托).扩大QFLP试点;\n"
+    )
+    assert df["text"].tolist() == [
+        "一、发展基础",
+        '"十三五"期间,全市金融业保持稳健发展.',
+        "2020年,金融业增加值占比9.4%.",
+        "详见www.gov.cn网站.",
+        "支持发行公募REITs(不动产投资信托).",
+        "扩大QFLP试点;",
+    ]
+    assert sentences.raw_sentences("第一节发展基础......3\n1.坚持改革") == [
+        "第一节发展基础......3",
+        "1.坚持改革",
+    ]
+
+
+FOOTNOTED = """合肥市金融业发展规划
+一、发展基础
+“十二五”时期，全市金融业保持快速发展态势，金融业增加值
+①由2010年的180亿元增加到2015年的420亿元，
+年均增长14.5%，占地区生产总值比重达到7.4%。全市
+境内外上市公司达到46家，“十二五”期间新增上市公司17
+①金融业增加值按现价计算。
+[1]上市公司数含境外上市公司。
+- 2 -
+家，资本市场融资功能明显增强。截至2015年末，全市共有
+各类金融机构260家，其中外资金融机构9家，地方法人机构
+实力增强。
+二、发展目标
+"""
+
+
+def test_footnotes_at_a_page_end_do_not_cut_the_sentence_that_goes_on():
+    # A PDF copy: the notes at the foot of a page fall between the two halves of a sentence.
+    # The sentence is joined whole and each note stays a sentence of its own after its paragraph.
+    # A reference mark wrapped to the start of a line (①由2010年…) is no note.
+    texts = _table(FOOTNOTED)["text"].tolist()
+    assert texts[2].startswith("“十二五”时期，全市金融业保持快速发展态势，金融业增加值①由2010年")
+    assert (
+        "全市境内外上市公司达到46家，“十二五”期间新增上市公司17家，资本市场融资功能明显增强。"
+        in texts
+    )
+    i = texts.index(
+        "截至2015年末，全市共有各类金融机构260家，其中外资金融机构9家，地方法人机构实力增强。"
+    )
+    assert texts[i + 1 : i + 4] == [
+        "①金融业增加值按现价计算。",
+        "[1]上市公司数含境外上市公司。",
+        "二、发展目标",
+    ]
