@@ -1351,11 +1351,16 @@ def _qualitative_rows(
 
 _HEADER_BODY = (
     r"(?:指标名称|指标)\s*(?P<unit_column>单位)?\s*"
-    r"(?P<y0>(?:19|20)\d{2})年?(?:基数|基期值|基期|现状值|现状|实际值|实际)?\s*"
-    r"(?P<y1>(?:19|20)\d{2})年?(?:目标值|目标|规划值|预期值)?"
+    # The year before or after the column's name, in brackets or not: 2010年基期值, 基期值(2010年).
+    r"(?:(?:基数|基期值|基期|现状值|现状|实际值|实际)\(?(?=(?:19|20)\d{2}年?\)))?"
+    r"(?P<y0>(?:19|20)\d{2})年?\)?(?:基数|基期值|基期|现状值|现状|实际值|实际)?\s*"
+    r"(?:(?:目标值|目标|规划值|预期值)\(?(?=(?:19|20)\d{2}年?\)))?"
+    r"(?P<y1>(?:19|20)\d{2})年?\)?(?:目标值|目标|规划值|预期值)?"
     # A column of the yearly growth from the first year to the second (年均增速, 年均增长(%)).
     r"(?:\s*(?P<growth_column>年均增速|年均增长率?|年均递增)(?:\(%\)|%)?)?"
     r"(?:\s*(?:指标)?属性)?"
+    # A last column of remarks in words (按现价计算), not a figure of the row.
+    r"(?:\s*(?P<note_column>备注|说明))?"
 )
 _TABLE_HEADER = re.compile(r"序号\s*" + _HEADER_BODY)
 # A header with no 序号 column (指标名称 单位 2020年 2025年 属性), whose rows carry no number:
@@ -1376,10 +1381,25 @@ _ROW_NAME_UNIT_COLUMN = re.compile(
 _ATTRIBUTE = re.compile(r"\s*(?:预期性|约束性)$")
 # One row of a table printed a row to a line, or ended by its attribute: an optional row
 # number, the name, its unit (in brackets or a column of its own), then the cells.
+_ROW_NUMBER = r"(?:\d{1,2}(?:[.、]\s*|\s+)?|\([一二三四五六七八九十]{1,3}\)\s*|[一二三四五六七八九十]{1,3}、\s*)"
 _LINE_ROW = re.compile(
-    r"^\s*(?:\d{1,2}(?:[.、]\s*|\s+)?)?(?P<name>[^\d()【】%.\s]+?)\s*"
+    rf"^\s*{_ROW_NUMBER}?(?P<name>[^\d()【】%.\s]+?)\s*"
     r"(?:\((?P<unit>[^()]{1,10})\)|(?P<unit2>(?:万亿|亿|万)?(?:元/人|美元|元)|%|‰|个百分点|家|个|人|户|项|笔|倍))"
     rf"\s*(?P<cells>{_CELL_START}[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
+)
+# A row of a table whose unit is stated once above it (单位：亿元): the name, then the cells.
+_LINE_ROW_NO_UNIT = re.compile(
+    rf"^\s*{_ROW_NUMBER}?(?P<name>[^\d()【】%.\s]+?)\s*"
+    rf"(?P<cells>{_CELL_START}[^。；;，,！？!?]*?)\s*(?:预期性|约束性)?\s*$"
+)
+# The unit of a whole table, stated once above it (单位：亿元).
+_TABLE_UNIT = re.compile(
+    r"单位[:：]\s*(?P<unit>(?:万亿|亿|万)?(?:元/人|美元|元)|%|家|个)(?=\s|\)|$)"
+)
+# A row that names a group of the rows below it (一、金融规模) and holds no figure.
+_CATEGORY_ROW = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\))\s*"
+    r"[^\d，。；;,:：！？!?()]{2,12}\s*$"
 )
 # A row run together with the next one ends with its attribute.
 _ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
@@ -1389,6 +1409,8 @@ _CELL = re.compile(
 )
 # A cell with no figure: a dash (—, -, /).
 _EMPTY_CELL = re.compile(r"[—\-/]+")
+# Words of degree that follow their figure in a cell (2200以上, 4500左右).
+_POST_QUALIFIERS = frozenset({"以上", "以下", "以内", "左右", "上下", "前后"})
 # A sign before a cell's number: ≤2 is at most 2.
 _SIGNS = {
     "≤": "at most",
@@ -1453,8 +1475,12 @@ def _cells(s: str) -> list[_Cell]:
             pending_q = ""
         else:
             # Words apart are cells apart (— >5 is an empty cell, then more than 5).
-            for t in m.group("txt").split():
-                if _EMPTY_CELL.fullmatch(t):
+            for i, t in enumerate(m.group("txt").split()):
+                glued = i == 0 and not m.group("txt")[0].isspace()
+                if glued and t in _POST_QUALIFIERS and out and out[-1].value is not None:
+                    # 2200以上: a word of degree after its figure is that cell's, not the next's.
+                    out[-1].qualifier = out[-1].qualifier or QUALIFIERS[t]
+                elif _EMPTY_CELL.fullmatch(t):
                     out.append(_Cell(None, "", "", False, t))  # no figure, and no text target
                 elif t in _SIGNS:
                     pending_q = _SIGNS[t]
@@ -1514,6 +1540,7 @@ def _table_rows(
     """Return the row dicts of the table whose header is head, and the rows not split."""
     y0, y1 = int(head.group("y0")), int(head.group("y1"))
     growth = bool(head.group("growth_column"))
+    note = bool(head.group("note_column"))
     body_start = head.end()
     end_m = _TABLE_END.search(norm, body_start)
     body_end = end_m.start() if end_m else len(norm)
@@ -1537,7 +1564,7 @@ def _table_rows(
             seg = seg[: -len(str(k + 1))]
         seg = _ATTRIBUTE.sub("", seg.rstrip("，。；;: "))
         unit = nm.group("unit")
-        row, problem = _table_row(k, nm.group("name"), unit, seg, y0, y1, imap, growth)
+        row, problem = _table_row(k, nm.group("name"), unit, seg, y0, y1, imap, growth, note)
         row["position"] = nm.start()
         rows.append(row)
         if problem:
@@ -1549,13 +1576,18 @@ def _table_row(
     k: int,
     name: str,
     unit: str,
-    seg: str,
+    seg: str | list[_Cell],
     y0: int,
     y1: int,
     imap: IndicatorMap,
     growth: bool = False,
+    note: bool = False,
 ) -> tuple[dict[str, Any], str | None]:
-    cells = _cells(seg)
+    cells = _cells(seg) if isinstance(seg, str) else list(seg)
+    if note:
+        # The remarks column holds words (按现价计算) or nothing (—): not a figure of the row.
+        while len(cells) > 2 + growth and cells[-1].value is None and not cells[-1].cumulative:
+            cells.pop()
     # A third cell under a growth column is the yearly growth from y0 to y1.
     rate = cells.pop() if growth and len(cells) == 3 else None
     problem = None
@@ -1605,7 +1637,7 @@ def _table_row(
         "baseline_year": y0,
         "target_year": y1,
         "split": split,
-        "raw": seg,
+        "raw": seg if isinstance(seg, str) else " ".join(c.raw for c in seg),
         "growth": rate.value if rate is not None else None,
         "growth_qualifier": rate.qualifier if rate is not None else "",
     }
@@ -1619,16 +1651,24 @@ def _line_rows(
     first: int,
     imap: IndicatorMap,
     growth: bool = False,
+    note: bool = False,
+    table_unit: str = "",
 ) -> list[dict[str, Any]]:
-    """Return the row dicts of (position, text) pieces holding a row each (a line, or up to 预期性)."""
+    """Return the row dicts of (position, text) pieces holding a row each (a line, or up to 预期性).
+
+    table_unit is the unit stated once above the table, for rows that give none of their own.
+    """
     rows = []
     for offset, piece in pieces:
         m = _LINE_ROW.match(piece)
-        if m is None:
+        if m is not None:
+            unit = m.group("unit") or m.group("unit2")
+        elif table_unit and (m := _LINE_ROW_NO_UNIT.match(piece)) is not None:
+            unit = table_unit
+        else:
             continue
-        unit = m.group("unit") or m.group("unit2")
         row, _ = _table_row(
-            first + len(rows), m.group("name"), unit, m.group("cells"), y0, y1, imap, growth
+            first + len(rows), m.group("name"), unit, m.group("cells"), y0, y1, imap, growth, note
         )
         row["position"] = offset + m.start("name")
         rows.append(row)
@@ -1664,6 +1704,36 @@ def _row_pieces(norm: str, start: int, origin: int) -> Iterable[tuple[int, str]]
     )
 
 
+# A transposed table: a column per indicator, named with its unit, and a row per year
+# (年份 金融业增加值(亿元) 存款余额(亿元) / 2020年 3200 60000 / 2025年 4500 90000).
+_TRANSPOSED_HEADER = re.compile(
+    r"(?:^|\s)(?:年份|年度)\s*(?P<columns>(?:[^\d()【】%.\s]+\([^()]{1,10}\)\s*){2,})$"
+)
+_COLUMN = re.compile(r"(?P<name>[^\d()【】%.\s]+)\((?P<unit>[^()]{1,10})\)")
+_YEAR_ROW = re.compile(
+    rf"^\s*(?P<year>(?:19|20)\d{{2}})年?\s*(?P<cells>{_CELL_START}[^。；;，,！？!?]*?)\s*$"
+)
+
+
+def _year_row(
+    norm: str, columns: list[tuple[str, str]], first: int, imap: IndicatorMap
+) -> list[dict[str, Any]]:
+    """Return the row dicts of one year's row of a transposed table, a dict per column."""
+    m = _YEAR_ROW.match(norm)
+    if m is None:
+        return []
+    cells = _cells(m.group("cells"))
+    if len(cells) != len(columns):
+        return []
+    year = int(m.group("year"))
+    rows = []
+    for j, ((name, unit), cell) in enumerate(zip(columns, cells, strict=True)):
+        row, _ = _table_row(first + j, name, unit, [cell, cell], year, year, imap)
+        row["position"] = m.start("cells") + 2 * j
+        rows.append(row)
+    return rows
+
+
 # A piece of a row's name that a PDF table wrapped onto a line of its own (金融业增加值占地区生产总
 # / 值比重): a few characters with no figure and no punctuation.
 _NAME_PART = re.compile(r"[^\d\s，。；：:,;！？!?()（）【】\[\]%]{1,10}")
@@ -1684,7 +1754,9 @@ def _complete_name(rows: list[dict[str, Any]], part: str, imap: IndicatorMap) ->
         r["name_zh"], r["indicator"] = name, hit.keys[0]
 
 
-def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict[str, Any]]] | None:
+def _bare_table(
+    norm: str, imap: IndicatorMap, table_unit: str = ""
+) -> tuple[re.Match[str], list[dict[str, Any]]] | None:
     """Return a header with no 序号 and the rows after it in the same text, ended by 预期性.
 
     Row positions count from the header, as those of a numbered table do.
@@ -1693,9 +1765,12 @@ def _bare_table(norm: str, imap: IndicatorMap) -> tuple[re.Match[str], list[dict
     if head is None:
         return None
     body = norm[head.end() :]
+    if stated := _TABLE_UNIT.search(norm, 0, head.start()):
+        table_unit = stated.group("unit")
     pieces = _row_pieces(norm, head.end(), head.start())
     y0, y1 = int(head.group("y0")), int(head.group("y1"))
-    rows = _line_rows(pieces, y0, y1, 1, imap, bool(head.group("growth_column")))
+    growth, note = bool(head.group("growth_column")), bool(head.group("note_column"))
+    rows = _line_rows(pieces, y0, y1, 1, imap, growth, note, table_unit)
     if not rows and body.strip():
         return None  # prose that happens to say 指标 and two years
     return head, rows
@@ -1707,7 +1782,9 @@ def _table_indicator_rows(
     """Return the extraction rows of a table's row dicts (positions shifted by offset)."""
     rows = []
     for rd in table:
-        for col, year in (("0", rd["baseline_year"]), ("1", rd["target_year"])):
+        years = (("0", rd["baseline_year"]), ("1", rd["target_year"]))
+        # A row of a transposed table holds one year's figure (its two years are the same).
+        for col, year in years[1:] if years[0][1] == years[1][1] else years:
             value = rd.get(f"value_{year}")
             text_target = rd["target_text"] if col == "1" else ""
             if _isnan(value):
@@ -1803,21 +1880,39 @@ def extract_from_records(
     last_year: int | None = None
     chain = 0
     prev_id: Any = None
-    # A table printed a row to a line: its years and the number of rows read so far.
-    line_table: tuple[int, int, int, bool] | None = None
+    # A table printed a row to a line: its years, the number of rows read so far, whether it has
+    # a growth and a remarks column, and the unit stated once above it.
+    line_table: tuple[int, int, int, bool, bool, str] | None = None
+    # The unit the last record stated for a table below it (单位：亿元).
+    table_unit = ""
+    # A transposed table: its columns (name, unit) and the number of row dicts read so far.
+    transposed: tuple[list[tuple[str, str]], int] | None = None
     for sid, text, section, kind in records:
         text = str(text)
         section = str(section or "")
         contiguous = prev_id is not None and _is_next(prev_id, sid) and kind != "heading"
         inherited = last_year if contiguous and chain < MAX_INHERIT else None
         norm = normalise(text)
+        if transposed is not None and contiguous:
+            columns, done = transposed
+            if found := _year_row(norm, columns, done + 1, imap):
+                rows += _table_indicator_rows(found, 0, plan, sid, text)
+                transposed = (columns, done + len(found))
+                prev_id = sid
+                continue
+        transposed = None
         if line_table is not None and contiguous:
-            y0, y1, done, growth = line_table
+            y0, y1, done, growth, note, unit = line_table
             # One row or several run together (a sentence holds what cleaning joined).
-            found = _line_rows(_row_pieces(norm, 0, 0), y0, y1, done + 1, imap, growth)
+            pieces = _row_pieces(norm, 0, 0)
+            found = _line_rows(pieces, y0, y1, done + 1, imap, growth, note, unit)
             if found:
                 rows += _table_indicator_rows(found, 0, plan, sid, text)
-                line_table = (y0, y1, done + len(found), growth)
+                line_table = (y0, y1, done + len(found), growth, note, unit)
+                prev_id = sid
+                continue
+            if not norm.strip() or _CATEGORY_ROW.match(norm):
+                # A blank line between rows, or a row naming a group of rows (一、金融规模).
                 prev_id = sid
                 continue
             if done and _NAME_PART.fullmatch(norm) and rows and rows[-1]["source"] == "table":
@@ -1834,11 +1929,23 @@ def extract_from_records(
             table, _ = _table_rows(table_norm, _TABLE_HEADER.match(table_norm), imap)
         if not table:
             # No numbered rows: a header with no 序号, or rows a line each after this header.
-            bare = _bare_table(norm, imap)
+            bare = _bare_table(norm, imap, table_unit if contiguous else "")
             if bare is not None:
                 head, table = bare
                 y0, y1 = int(head.group("y0")), int(head.group("y1"))
-                line_table = (y0, y1, len(table), bool(head.group("growth_column")))
+                growth, note = bool(head.group("growth_column")), bool(head.group("note_column"))
+                stated = _TABLE_UNIT.search(norm, 0, head.start())
+                unit = stated.group("unit") if stated else table_unit if contiguous else ""
+                line_table = (y0, y1, len(table), growth, note, unit)
+        t_head = _TRANSPOSED_HEADER.search(norm) if head is None and "年" in norm else None
+        if t_head:
+            columns = [
+                (c.group("name"), c.group("unit"))
+                for c in _COLUMN.finditer(t_head.group("columns"))
+            ]
+            transposed = (columns, 0)
+        stated = _TABLE_UNIT.search(norm)
+        table_unit = stated.group("unit") if stated and not head else ""
         # normalise maps one character to one, so the prose's normal form is a prefix of norm.
         prose, prose_norm = (text[: head.start()], norm[: head.start()]) if head else (text, norm)
         years = find_years(prose_norm, plan)

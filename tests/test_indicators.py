@@ -1597,3 +1597,134 @@ def test_a_five_year_period_in_ascii_quotes_reads_as_one_in_chinese_quotes(manif
     assert row_of(df, 50)["role"] == "baseline"
     fan = one(manifest, CQ, '到2020年,金融业增加值达到2800亿元,比"十二五"末翻一番.')
     assert (row_of(fan, 2800)["role"], row_of(fan, 1)["reference_year"]) == ("target", 2015)
+
+
+# --- found by a probe of indicator-table layouts ----------------------------------------------
+
+
+def _table_facts(out: pd.DataFrame) -> set[tuple[str, int, float, str]]:
+    table = out[out["source"] == "table"]
+    return set(
+        zip(table["indicator"], table["year"], table["value_std"], table["role"], strict=True)
+    )
+
+
+def test_a_header_with_the_year_in_brackets_after_base_and_target(manifest):
+    out = _records(
+        manifest,
+        [
+            "指标名称 单位 基期值（2015年） 目标值（2020年） 属性",
+            "金融业增加值 亿元 1000 1800 预期性",
+            "保险深度 % 3.2 4 预期性",
+        ],
+    )
+    assert _table_facts(out) == {
+        ("finance_value_added", 2015, 1000e8, "baseline"),
+        ("finance_value_added", 2020, 1800e8, "target"),
+        ("insurance_depth", 2015, 3.2, "baseline"),
+        ("insurance_depth", 2020, 4.0, "target"),
+    }
+
+
+def test_a_remarks_column_in_words_is_not_a_figure(manifest):
+    out = _records(
+        manifest,
+        [
+            "指标 单位 2015年 2020年 备注",
+            "金融业增加值 亿元 1000 1800 按现价计算",
+            "境内外上市公司 家 40 60 —",
+        ],
+    )
+    assert _table_facts(out) == {
+        ("finance_value_added", 2015, 1000e8, "baseline"),
+        ("finance_value_added", 2020, 1800e8, "target"),
+        ("listed_companies", 2015, 40.0, "baseline"),
+        ("listed_companies", 2020, 60.0, "target"),
+    }
+
+
+def test_a_unit_stated_once_above_the_table_is_each_rows_unit(manifest):
+    out = _records(
+        manifest,
+        [
+            "表2 主要指标",
+            "单位：亿元",
+            "指标 2015年 2020年",
+            "金融业增加值 1000 1800",
+            "存款余额 9000 15000",
+        ],
+    )
+    assert _table_facts(out) == {
+        ("finance_value_added", 2015, 1000e8, "baseline"),
+        ("finance_value_added", 2020, 1800e8, "target"),
+        ("deposits", 2015, 9000e8, "baseline"),
+        ("deposits", 2020, 15000e8, "target"),
+    }
+    assert row_of(out, 1800)["unit"] == "亿元"
+
+
+def test_table_rows_numbered_with_chinese_numerals(manifest):
+    out = _records(
+        manifest,
+        [
+            "指标 2015年 2020年 属性",
+            "（一）金融业增加值（亿元） 1000 1800 预期性",
+            "二、境内外上市公司（家） 40 60 预期性",
+        ],
+    )
+    assert ("finance_value_added", 2020, 1800e8, "target") in _table_facts(out)
+    assert ("listed_companies", 2015, 40.0, "baseline") in _table_facts(out)
+
+
+def test_a_blank_line_or_a_group_row_does_not_end_a_table(manifest):
+    out = _records(
+        manifest,
+        [
+            "指标 单位 2015年 2020年 属性",
+            "一、金融规模",
+            "金融业增加值 亿元 1000 1800 预期性",
+            "",
+            "二、金融市场",
+            "境内外上市公司 家 40 60 预期性",
+        ],
+    )
+    assert len(_table_facts(out)) == 4
+    assert ("listed_companies", 2020, 60.0, "target") in _table_facts(out)
+    assert ("finance_value_added", 2015, 1000e8, "baseline") in _table_facts(out)
+
+
+def test_a_transposed_table_with_a_row_per_year(manifest):
+    out = _records(
+        manifest,
+        [
+            "年份 金融业增加值（亿元） 存款余额（万亿元） 保险深度（%）",
+            "2015年 1000 1.2 3.2",
+            "2020年 1800 2 4以上",
+            "到2020年，全市金融业增加值力争达到1800亿元。",
+        ],
+    )
+    assert _table_facts(out) == {
+        ("finance_value_added", 2015, 1000e8, "baseline"),
+        ("finance_value_added", 2020, 1800e8, "target"),
+        ("deposits", 2015, 1.2e12, "baseline"),
+        ("deposits", 2020, 2e12, "target"),
+        ("insurance_depth", 2015, 3.2, "baseline"),
+        ("insurance_depth", 2020, 4.0, "target"),
+    }
+    assert out[out["value_std"] == 4.0]["qualifier"].tolist() == ["at least"]
+    assert len(out[out["source"] == "prose"]) == 1
+
+
+def test_a_word_of_degree_after_a_cells_figure_is_that_cells(manifest):
+    out = _records(
+        manifest,
+        [
+            "指标 单位 2015年 2020年 年均增长",
+            "金融业增加值 亿元 1000 1800左右 12%",
+            "保费收入 亿元 300 500以上 10.8%",
+        ],
+    )
+    assert row_of(out, 1800)["qualifier"] == "about"
+    assert row_of(out, 12)["qualifier"] == ""  # not the 左右 of the cell before
+    assert row_of(out, 500)["qualifier"] == "at least"
+    assert row_of(out, 1000)["qualifier"] == ""
