@@ -340,10 +340,12 @@ _PERCENT_WORDS = re.compile(rf"百分之(?P<num>{_ARABIC}|{_CN})")
 _BARE_SCALE = re.compile(
     r"(?<=突破|超过|达到|迈上|跨越|跻身|迈入|实现)(?P<scale>万亿|亿)(?P<unit>元|美元)"
 )
+# 实现翻番: 番 with no numeral is one doubling (翻一番).
+_BARE_FAN = re.compile(r"(?<=翻)番")
 # What every mention find_mentions keeps contains: a numeral's last character, then perhaps
 # 多/余, then a scale or unit (a mention with neither is dropped), or 百分之.
 _NUMBER_CUE = re.compile(
-    rf"[\d{CN_DIGITS}][多余]?(?:{_SCALE_RE}|{_UNIT_RE})|百分之|[破过到上越身入现]亿|万亿"
+    rf"[\d{CN_DIGITS}][多余]?(?:{_SCALE_RE}|{_UNIT_RE})|百分之|[破过到上越身入现]亿|万亿|翻番"
 )
 
 QUALIFIERS: dict[str, str] = {
@@ -687,11 +689,14 @@ def find_mentions(text: str) -> list[Mention]:
     spans = [(m, "number") for m in _MENTION.finditer(masked)]
     spans += [(m, "percent words") for m in _PERCENT_WORDS.finditer(masked)]
     spans += [(m, "bare scale") for m in _BARE_SCALE.finditer(masked)]
+    spans += [(m, "bare fan") for m in _BARE_FAN.finditer(masked)]
     for m, kind in sorted(spans, key=lambda t: t[0].start()):
-        num = m.group("num") if kind != "bare scale" else "一"
+        num = m.group("num") if kind not in ("bare scale", "bare fan") else "一"
         is_cn = not _DIGIT.match(num)
         if kind == "percent words":
             unit, scale, post, more, num2 = "%", "", "", "", None
+        elif kind == "bare fan":
+            unit, scale, post, more, num2 = "番", "", "", "", None
         elif kind == "bare scale":
             unit, scale, post, more, num2 = m.group("unit"), m.group("scale"), "", "", None
         else:
@@ -916,6 +921,7 @@ def _sentence_rows(
         prev_same = mentions[i - 1] if i and mentions[i - 1].clause == m.clause else None
         unit_for_match = _unit_to_match(m)
         key, name = "", ""
+        hit: AliasHit | None = None
         if prev_same is not None and _LIST_SEP.match(m.lead) and pending:
             key, name = pending.pop(0)
         else:
@@ -945,6 +951,8 @@ def _sentence_rows(
                 # 不良贷款率仍然偏高，2005年末为12.6%: the subject is named in the clause before,
                 # which holds no figure of its own.
                 key, name = _subject_before(m, norm, unit_for_match, imap)
+            if hit is None and resolved and _GENERIC_NAME.fullmatch(name):
+                name = ""  # 净增19家，总数达到128家: 总数 is the total of the subject before
             if not name and resolved:
                 # 达到62家, 年均增长13.8%: the subject is that of the number before.
                 key, name = _inherited_subject(m, mentions[: len(resolved)], resolved)
@@ -955,12 +963,23 @@ def _sentence_rows(
             or (prev_same is not None and compared_before and _COMPARED_NEXT.match(m.lead))
         )
         compared_before = compared
-        gap = _is_gap(m) or compared
+        if key and hit is not None and m.measure == "annual_growth":
+            # 小微企业贷款年均增速不低于15%: the 年均 belongs to the name of a rate indicator.
+            if _ANNUAL.search(hit.surface) and not _ANNUAL.search(m.lead[hit.end :]):
+                m.measure = "level"
+        gap = (
+            _is_gap(m)
+            or compared
+            or _rate_change(m, key, imap)
+            or _part_of(m, key, i, mentions, resolved, norm)
+        )
         if gap:
             # 高于同期GDP增速4.2个百分点: a gap to another figure, not a change of the subject;
             # 低于深圳的13.6%和大连的6.1%: the figures of the places compared with.
             key, name = "", _clean_name(m.lead)
         shared = [] if gap else _each_before(m, mentions[:i], resolved)
+        if not gap and not shared:
+            shared = _shared_number(m, mentions, i, norm, imap)
         if shared:
             key, name = shared[0]
         resolved.append((key, name))
@@ -1015,6 +1034,73 @@ def _each_before(
     for b, (k, n) in zip(before, resolved, strict=True):
         if b.measure == "level" and b.unit_std != "%" and k:
             out.setdefault(k, n)
+    return list(out.items()) if len(out) > 1 else []
+
+
+# A name that only says which total (总数达到128家): the subject is that of the number before.
+_GENERIC_NAME = re.compile(r"总数|总量|总额|总规模")
+# A change of a growth rate (增速比上年提高2.3个百分点), not of the amount whose rate it is.
+_RATE_CHANGE = re.compile(r"(?:增速|增幅|增长速度|增长率)(?:(?:比|较)[^，。；,;]{0,8})?$")
+
+
+def _rate_change(m: Mention, key: str, imap: IndicatorMap) -> bool:
+    """Return whether a change in percentage points is that of a growth rate, not of an amount."""
+    if m.unit_std != "percentage points" or (key and imap.unit_of(key) == "%"):
+        return False
+    return bool(_RATE_CHANGE.search(_clean_name(m.lead)))
+
+
+def _part_of(
+    m: Mention,
+    key: str,
+    i: int,
+    mentions: list[Mention],
+    resolved: list[tuple[str, str]],
+    norm: str,
+) -> bool:
+    """Return whether a level after 其中 is a part of the same indicator's total before it.
+
+    贷款余额达到6万亿元以上，其中人民币贷款余额5.8万亿元: the RMB loans are a part of the loans.
+    """
+    if not key or m.measure != "level":
+        return False
+    start = _clause_span(norm, m.start)[0]
+    if not norm[start : m.start].lstrip().startswith("其中"):
+        return False
+    return any(
+        k == key and b.measure == "level" and b.clause < m.clause
+        for b, (k, _) in zip(mentions[:i], resolved, strict=True)
+    )
+
+
+# Names before 分别 or 均 that share the one number after them (存贷款余额分别突破5万亿元).
+_SHARED_END = re.compile(
+    r"(?P<names>[^，。；,;]+?)(?:分别|均|都)(?:为|是|达到|达|超过|突破|跨越|保持在|控制在|在)?$"
+)
+
+
+def _shared_number(
+    m: Mention, mentions: list[Mention], i: int, norm: str, imap: IndicatorMap
+) -> list[tuple[str, str]]:
+    """Return the (indicator, name) pairs that one number after 分别 or 均 applies to.
+
+    存贷款余额分别突破5万亿元, 存款余额和贷款余额均超过7万亿元: each amount is the number.
+    """
+    if m.measure != "level" or m.unit_std not in ("CNY", "USD", "count", "%"):
+        return []
+    nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+    if nxt is not None and nxt.clause == m.clause and _LIST_SEP.match(nxt.lead):
+        return []  # 分别为2.8万亿元和2.2万亿元: a number each
+    g = _SHARED_END.search(m.lead)
+    if g is None:
+        return []
+    out: dict[str, str] = {}
+    for n in re.split(r"[、和及与]", g.group("names")):
+        hit = imap.find(n, m.unit_std, norm)
+        if hit is None:
+            return []
+        for k in hit.keys:
+            out.setdefault(k, hit.surface)
     return list(out.items()) if len(out) > 1 else []
 
 

@@ -1728,3 +1728,68 @@ def test_a_word_of_degree_after_a_cells_figure_is_that_cells(manifest):
     assert row_of(out, 12)["qualifier"] == ""  # not the 左右 of the cell before
     assert row_of(out, 500)["qualifier"] == "at least"
     assert row_of(out, 1000)["qualifier"] == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Phrasings of probe 4: 翻番, a growth rate's change, a shared number, parts, 总数
+
+
+def test_fan_without_numeral_is_a_doubling(manifest):
+    df = one(manifest, CQ, "到2020年，全市境内外上市公司数量实现翻番，达到150家以上。")
+    r = df[(df["indicator"] == "listed_companies") & (df["role"] == "growth")]
+    assert len(r) == 1
+    assert (r.iloc[0]["value_std"], r.iloc[0]["measure"]) == (2.0, "multiple")
+    assert row_of(df, 150)["role"] == "target"
+
+
+def test_change_of_a_growth_rate_is_not_a_change_of_the_amount(manifest):
+    df = one(
+        manifest, CQ, "2015年，全市保费收入达到500亿元，同比增长12%，增速比上年提高2.3个百分点。"
+    )
+    assert row_of(df, 12)[["indicator", "role"]].tolist() == ["premium_income", "growth"]
+    assert row_of(df, 2.3)["role"] == "context"
+
+
+def test_rate_indicator_change_in_points_is_kept(manifest):
+    df = one(manifest, CQ, "2015年，全市小微企业贷款增速为19%，比上年提高2个百分点。")
+    r = row_of(df, 2)
+    assert (r["indicator"], r["role"]) == ("small_business_loan_growth", "growth")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "到2020年，全市存贷款余额分别突破3万亿元。",
+        "到2020年，全市存款余额和贷款余额均超过3万亿元。",
+    ],
+)
+def test_one_number_shared_by_two_names(manifest, text):
+    df = one(manifest, CQ, text)
+    got = sorted(df.loc[df["role"] == "target", "indicator"].tolist())
+    assert got == ["deposits", "loans"]
+    assert (df.loc[df["role"] == "target", "value_std"] == 3e12).all()
+
+
+def test_part_after_qizhong_of_the_same_indicator_is_context(manifest):
+    df = one(
+        manifest, CQ, "到2020年，全市各项贷款余额达到3万亿元以上，其中人民币贷款余额2.8万亿元。"
+    )
+    assert row_of(df, 3)[["indicator", "role"]].tolist() == ["loans", "target"]
+    assert row_of(df, 2.8)["role"] == "context"
+
+
+def test_total_named_only_as_zongshu_takes_the_subject_before(manifest):
+    df = one(manifest, CQ, "2015年，全市境内外上市公司净增10家，总数达到50家。")
+    r = row_of(df, 50)
+    assert (r["indicator"], r["role"], r["year"]) == ("listed_companies", "baseline", 2015)
+    assert row_of(df, 10)[["indicator", "role"]].tolist() == ["listed_companies", "growth"]
+
+
+def test_annual_word_inside_a_rate_indicators_name(manifest):
+    df = one(manifest, CQ, "到2020年，全市小微企业贷款年均增速不低于15%。")
+    r = row_of(df, 15)
+    assert (r["indicator"], r["role"], r["measure"]) == (
+        "small_business_loan_growth",
+        "target",
+        "level",
+    )
