@@ -304,6 +304,30 @@ def test_social_insurance_is_not_the_insurance_market(codebook):
     )
 
 
+def test_insurance_and_derivatives_that_spread_a_firms_risk_are_markets(codebook):
+    # hedging or spreading a firm's risk is what the product sells; preventing risk stays risk
+    for text in [
+        "发展外汇衍生产品交易，满足企业对冲汇率风险的需求。",
+        "发展专利保险，分散企业创新风险。",
+    ]:
+        assert code_text_rules(text, codebook)["primary_category"] == "markets", text
+    assert (
+        code_text_rules("防范和分散金融风险，维护金融稳定。", codebook)["primary_category"]
+        == "risk"
+    )
+
+
+def test_general_schooling_and_job_training_are_not_talent(codebook):
+    for text in ["提高学前教育和义务教育质量。", "开展职业技能培训，促进就业。"]:
+        assert code_text_rules(text, codebook)["primary_category"] == "other", text
+    assert code_text_rules("加强金融从业人员培训。", codebook)["primary_category"] == "talent"
+
+
+def test_risk_monitoring_of_a_named_firm_is_risk(codebook):
+    text = "加强对交易场所的风险监测，防止变相开展期货交易。"
+    assert code_text_rules(text, codebook)["primary_category"] == "risk"
+
+
 def test_glued_heading_counts_less_than_the_sentence(codebook):
     body = "金融机构体系建设工作要求进一步加大贷款投放"
     plain = coding.category_scores(body, codebook)
