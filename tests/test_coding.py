@@ -328,6 +328,16 @@ def test_risk_monitoring_of_a_named_firm_is_risk(codebook):
     assert code_text_rules(text, codebook)["primary_category"] == "risk"
 
 
+def test_firms_connecting_to_a_data_system_is_infrastructure(codebook):
+    # a database is a data system (categories.md: registries, statistics and data systems); the
+    # firms it is opened to do not make the sentence about founding or growing them
+    for text in [
+        "推动金融信用信息基础数据库向小额贷款公司、融资租赁公司等机构开放接入。",
+        "支持小额贷款公司、融资担保公司接入人民银行征信系统。",
+    ]:
+        assert code_text_rules(text, codebook)["primary_category"] == "infrastructure", text
+
+
 def test_glued_heading_counts_less_than_the_sentence(codebook):
     body = "金融机构体系建设工作要求进一步加大贷款投放"
     plain = coding.category_scores(body, codebook)
