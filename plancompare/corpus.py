@@ -105,9 +105,15 @@ def shares_table(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_matrix(found: pd.DataFrame, plan_ids: list[str], imap: IndicatorMap) -> pd.DataFrame:
-    """Return statements per plan (rows, in order) and canonical indicator (columns, map order)."""
+    """Return statements per plan (rows, in order) and canonical indicator (columns, map order).
+
+    Context rows (a national figure, another city's) are left out: the plan does not state them
+    as its own baseline, target or growth.
+    """
     keys = list(imap.indicators)
     stated = found[found["indicator"].isin(keys) & found["plan_id"].isin(plan_ids)]
+    if "role" in stated.columns:  # a national or another place's figure is not the plan's own
+        stated = stated[stated["role"] != "context"]
     counts = pd.crosstab(stated["plan_id"], stated["indicator"])
     return counts.reindex(index=plan_ids, columns=keys, fill_value=0).fillna(0).astype(int)
 

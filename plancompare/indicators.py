@@ -2195,6 +2195,7 @@ def implied_cagr(v0: float, y0: int, v1: float, y1: int) -> float:
 
 
 _SCOPES = (("本外币", "all currencies (本外币)"), ("人民币", "RMB only (人民币)"))
+_SCOPED_BALANCE = re.compile(r"(本外币|人民币)[^，。；、]{0,6}?余额")
 
 
 def currency_scope(row: Any) -> str:
@@ -2204,7 +2205,12 @@ def currency_scope(row: Any) -> str:
     if at < 0:
         return ""
     near = text[max(0, at - 8) : at + len(name)]  # 金融机构人民币存款余额, 存款本外币余额
-    return next((label for word, label in _SCOPES if word in near), "")
+    found = next((label for word, label in _SCOPES if word in near), "")
+    if found or not name.endswith("余额"):
+        return found
+    # A scope named once before a list of balances covers each (人民币存款余额…，贷款余额…).
+    listed = [m for m in _SCOPED_BALANCE.finditer(text, 0, at) if m.end() <= at]
+    return next((label for word, label in _SCOPES if listed and listed[-1].group(1) == word), "")
 
 
 def scope_note(base: Any, target: Any) -> str:

@@ -63,6 +63,10 @@ _SEARCH_SCRIPT = r"""<script type="text/javascript">
 })();
 </script>"""
 
+# The length of a plan's text that rates per 1,000 characters are taken over (not a count of
+# different characters).
+CHARS_LABEL = "Characters in distinct sentences (headings excluded)"
+
 
 def esc(value: object) -> str:
     """Return a value as HTML-escaped text (quotes included)."""
@@ -240,7 +244,7 @@ def cleaning_table(counts: PlanCounts, declared_encoding: str | None = None) -> 
         ("Distinct sentences and headings kept", counts.distinct_sentences),
         ("of which headings (kept as section paths)", counts.headings),
         ("Table-of-contents characters removed", counts.toc_chars_removed),
-        ("Distinct characters in sentences", counts.distinct_chars),
+        (CHARS_LABEL, counts.distinct_chars),
     ]
     return pd.DataFrame(rows, columns=["Step", "Value"])
 
@@ -270,6 +274,11 @@ def shares_table(shares: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     )
 
 
+def _where(row: Any) -> str:
+    """Return a quoted sentence's id and section, to trace it in the sentence table (escaped)."""
+    return f"sentence {esc(row.sentence_id)} · § {esc(row.section or '—')}"
+
+
 def examples_html(sentences: pd.DataFrame, plan_id: str, n: int = 3) -> HTML:
     """Return up to n example sentences per category of one plan, quoted in their section."""
     body = sentences[(sentences["kind"] == "sentence") & (sentences["plan_id"] == plan_id)]
@@ -282,7 +291,7 @@ def examples_html(sentences: pd.DataFrame, plan_id: str, n: int = 3) -> HTML:
             continue
         items = "".join(
             f'<li><span class="pc-quote">{esc(r.text)}</span><br><span class="pc-muted">'
-            f"§ {esc(r.section or '—')} · terms: {esc(r.matched_terms or '—')}</span></li>"
+            f"{_where(r)} · terms: {esc(r.matched_terms or '—')}</span></li>"
             for r in rows.itertuples()
         )
         parts.append(f"<ul>{items}</ul>")
@@ -339,7 +348,7 @@ def side_by_side_metadata(plans: list[Plan], counts: list[PlanCounts]) -> pd.Dat
         ("Distinct sentences and headings kept", lambda p, c: c.distinct_sentences),
         ("of which headings", lambda p, c: c.headings),
         ("Distinct sentences", lambda p, c: c.distinct_sentences - c.headings),
-        ("Distinct characters", lambda p, c: c.distinct_chars),
+        (CHARS_LABEL, lambda p, c: c.distinct_chars),
     ]
     data = {"": [f for f, _ in fields]}
     for p, c in zip(plans, counts, strict=True):
@@ -934,7 +943,7 @@ def _examples(sentences: pd.DataFrame, pid: str, cat: str, n: int) -> str:
         return '<p class="pc-muted">No sentence has this primary category.</p>'
     items = "".join(
         f'<li><span class="pc-quote" lang="zh">{esc(r.text)}</span><br><span class="pc-muted">'
-        f"§ {esc(r.section or '—')} · matched: {esc(r.matched_terms or '—')} · "
+        f"{_where(r)} · matched: {esc(r.matched_terms or '—')} · "
         f"{esc(r.evidence or '')}</span></li>"
         for r in body.head(n).itertuples()
     )
@@ -1283,7 +1292,24 @@ def coding_rules_table(codebook, n_terms: int = 8) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _evaluation_html(evaluation: dict | None, coder: str) -> str:
+def _validation_source(validation: dict, plan_ids: Collection[str]) -> str:
+    """Return which plans the validation sentences come from, and whether these plans are among them."""
+    drawn = [str(p) for p in validation.get("plans", [])]
+    if not drawn:
+        return ""
+    named = [f"<code>{esc(p)}</code>" for p in drawn]
+    text = " from " + (", ".join(named[:-1]) + " and " if len(named) > 1 else "") + named[-1]
+    outside = [p for p in plan_ids if p not in drawn]
+    if outside:
+        text += (
+            f", so {', '.join(f'<code>{esc(p)}</code>' for p in outside)} "
+            f"{'is' if len(outside) == 1 else 'are'} not among them: the figures below measure "
+            "the coder on those plans' sentences, not on this report's"
+        )
+    return text
+
+
+def _evaluation_html(evaluation: dict | None, coder: str, plan_ids: Collection[str] = ()) -> str:
     if not evaluation:
         return "<p>Validation: <strong>not yet evaluated</strong> (no evaluation.json).</p>"
     v = evaluation.get("validation", {})
@@ -1305,8 +1331,8 @@ def _evaluation_html(evaluation: dict | None, coder: str) -> str:
             }
         )
     parts = [
-        f"<p>Validation set: {esc(v.get('n', '?'))} hand-coded sentences from both plans "
-        f"({esc(v.get('n_holdout', '?'))} held out); SHA-256 <code>{esc(v.get('sha256', ''))}</code>. "
+        f"<p>Validation set: {esc(v.get('n', '?'))} hand-coded sentences "
+        f"({esc(v.get('n_holdout', '?'))} held out){_validation_source(v, plan_ids)}; SHA-256 <code>{esc(v.get('sha256', ''))}</code>. "
         f"A prediction counts as right when it is the hand-coded primary category or one of the "
         f"acceptable alternatives.</p>",
         table_html(pd.DataFrame(rows)),
@@ -1441,7 +1467,7 @@ def methods_html(
                 "Distinct sentences (coded)",
                 "Headings (kept as section paths)",
                 "Table-of-contents characters removed",
-                "Distinct characters in sentences",
+                CHARS_LABEL,
             ],
             **{
                 p.label(): [
@@ -1472,7 +1498,7 @@ def methods_html(
         f"{' '.join(f'「{esc(x)}」' for x in codebook.exclusions) or '—'}."
         f" Verb–object rules: {esc(', '.join(r.name for r in codebook.proximity) or '—')}.</p>",
         heading("Validation 验证", 3, "methods-validation").data,
-        _evaluation_html(evaluation, coder),
+        _evaluation_html(evaluation, coder, [p.id for p in plans]),
         heading("Cleaning 文本清理", 3, "methods-cleaning").data,
         "<p>Full-width digits, letters and spaces were normalised without changing the Chinese; "
         "the text was split into sentences at 。！？； and paragraph breaks (the line breaks of a "

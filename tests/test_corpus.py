@@ -126,6 +126,21 @@ def test_coverage_counts_statements_of_canonical_indicators_only():
     assert by_ind["Share of plans"].tolist() == ["33%", "33%"]
 
 
+def test_coverage_leaves_out_figures_of_other_places():
+    """A national or another city's figure (role context) is not the plan stating the indicator."""
+    found = pd.DataFrame(
+        {
+            "plan_id": ["a-2006", "a-2006", "b-2016"],
+            "indicator": ["deposits", "loans", "loans"],
+            "role": ["target", "context", "baseline"],
+        }
+    )
+    m = corpus.coverage_matrix(found, ["a-2006", "b-2016"], imap())
+    assert m.to_numpy().tolist() == [[1, 0], [0, 1]]
+    by_ind = corpus.coverage_by_indicator(m, imap())
+    assert by_ind["Statements"].tolist() == [1, 1]
+
+
 def test_report_links_name_every_profile_and_comparison_of_processed_plans():
     links = corpus.report_links(MANIFEST, corpus.by_period(PLANS[:2]))
     assert links["href"].tolist() == [

@@ -1793,3 +1793,19 @@ def test_annual_word_inside_a_rate_indicators_name(manifest):
         "target",
         "level",
     )
+
+
+def test_a_currency_scope_named_once_covers_every_balance_listed_after_it(manifest):
+    """人民币存款余额达4477亿元，贷款余额达3019亿元: both balances count RMB only."""
+    texts = [
+        "截至2005年底，全市金融机构人民币存款余额达4477亿元，贷款余额达3019亿元。",
+        "到2010年，各银行存款本外币余额超过10000亿元，各项贷款本外币余额约6000亿元。",
+    ]
+    growth = indicators.growth_table(_records(manifest, texts, plan_id=CD)).set_index("indicator")
+    note = "baseline RMB only (人民币), target all currencies (本外币): not the same measure"
+    assert growth.loc["deposits", "scope_note"] == note
+    assert growth.loc["loans", "scope_note"] == note
+    # A scope word that names no balance (跨境人民币结算) says nothing of a balance after it.
+    texts[0] = "截至2005年底，跨境人民币结算金额达100亿元，贷款余额达3019亿元。"
+    growth = indicators.growth_table(_records(manifest, texts, plan_id=CD)).set_index("indicator")
+    assert growth.loc["loans", "scope_note"] == ""

@@ -535,3 +535,56 @@ def test_nothing_to_draw_or_list_is_said_in_a_sentence():
     assert "no canonical indicator in common" in (
         report.indicator_comparison_table(empty, {"a": "A", "b": "B"}).data
     )
+
+
+def _evaluation(plans: list[str]) -> dict:
+    return {
+        "validation": {"n": 323, "n_holdout": 99, "sha256": "0" * 64, "plans": plans},
+        "coders": {},
+        "agreement": {"available": False, "reason": "none"},
+    }
+
+
+def test_the_validation_names_the_plans_it_was_drawn_from():
+    """The validation set is of the shipped plans: a report of other plans must not say 'both'."""
+    manifest = load_manifest(paths.MANIFEST)
+    plan, other = manifest.plan(LEFT), manifest.plan(RIGHT)
+    codebook = coding.load_codebook()
+    counts = _counts(LEFT, 1000)
+    page = report.methods_html(
+        codebook, _evaluation([RIGHT, LEFT]), [plan, other], [counts, counts], "rules", "0.42.1"
+    ).data
+    text = page.split("Validation set:")[1].split("</p>")[0]
+    assert "both plans" not in text
+    assert LEFT in text and RIGHT in text
+    assert "not among them" not in text
+    foreign = plan.model_copy(update={"id": "wuhan-2011-2015", "city": "Wuhan"})
+    page = report.methods_html(
+        codebook, _evaluation([RIGHT, LEFT]), [foreign], [counts], "rules", "0.42.1"
+    ).data
+    text = page.split("Validation set:")[1].split("</p>")[0]
+    assert "both plans" not in text and RIGHT in text and LEFT in text
+    assert "not among them" in text
+
+
+def test_example_sentences_carry_their_sentence_ids(processed):
+    sentences, _, _ = processed
+    page = report._examples(sentences, LEFT, "institutions", 3)
+    first = sentences[
+        (sentences["plan_id"] == LEFT)
+        & (sentences["kind"] == "sentence")
+        & (sentences["primary_category"] == "institutions")
+    ].iloc[0]
+    assert f"sentence {first['sentence_id']} · §" in page
+
+
+def test_the_character_count_is_named_as_a_length_not_a_count_of_distinct_characters():
+    """distinct_chars is the length of the distinct sentences (the shares' per-1,000 base)."""
+    manifest = load_manifest(paths.MANIFEST)
+    counts = _counts(LEFT, 1234)
+    label = "Characters in distinct sentences (headings excluded)"
+    profile = report.cleaning_table(counts).set_index("Step")
+    assert profile.loc[label, "Value"] == 1234
+    side = report.side_by_side_metadata([manifest.plan(LEFT)], [counts]).set_index("")
+    assert side.loc[label].tolist() == ["1234"]
+    assert not any("Distinct characters" in str(x) for x in (*profile.index, *side.index))
