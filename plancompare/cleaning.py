@@ -11,8 +11,9 @@ NUM = "一二三四五六七八九十百零〇"
 # the section path).
 # Headings are found before a traditional text is made simplified: 節 and 專欄 are accepted
 # (章 and the numerals are the same in both scripts).
+# Some plans are divided into parts (第一部分　发展基础) instead of chapters: the same level.
 HEADING_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(rf"^第[{NUM}]+章")),
+    (1, re.compile(rf"^第[{NUM}]+(?:章|部分)")),
     (2, re.compile(rf"^第[{NUM}]+[节節]")),
     (3, re.compile(rf"^[{NUM}]+、")),
     (4, re.compile(rf"^[（(][{NUM}]+[）)]")),
@@ -61,7 +62,7 @@ _SPACE_AFTER_MARKER = re.compile(
     r"(?=[^0-9\u3000]|$)"
 )
 # (Two regexes that open with literals, which the engine finds fast; a box is rarer.)
-_SPACE_AFTER_CHAPTER = re.compile(rf"(第[{NUM}]+[章节節])\u3000\u3000*(?=[^0-9\u3000]|$)")
+_SPACE_AFTER_CHAPTER = re.compile(rf"(第[{NUM}]+(?:[章节節]|部分))\u3000\u3000*(?=[^0-9\u3000]|$)")
 _SPACE_AFTER_BOX = re.compile(r"((?:专栏|專欄)\s*\d+)\u3000\u3000*(?=[^0-9\u3000]|$)")
 # A short title spaced out with ideographic spaces (目　录, 前　言, 结　束　语) is one word.
 _SPACED_TITLE = re.compile(r"^[\u4e00-\u9fff](?:\u3000+[\u4e00-\u9fff]){1,4}$", re.M)

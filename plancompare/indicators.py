@@ -1487,6 +1487,11 @@ _CATEGORY_ROW = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\))\s*"
     r"[^\d，。；;,:：！？!?()]{2,12}\s*$"
 )
+# The second line of a header that spans two (指标 2020年 2025年 / 基期 目标): the columns'
+# roles under their years, no figure.
+_SUBHEADER_ROW = re.compile(
+    r"^\s*(?:(?:基数|基期值|基期|现状值|现状|实际值|实际|目标值|目标|规划值|预期值|(?:指标)?属性)\s*){2,4}$"
+)
 # A row run together with the next one ends with its attribute.
 _ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
 # A figure over the whole period is in brackets: 【2000】, [12] or 〔12〕.
@@ -1997,8 +2002,13 @@ def extract_from_records(
                 line_table = (y0, y1, done + len(found), growth, note, unit)
                 prev_id = sid
                 continue
-            if not norm.strip() or _CATEGORY_ROW.match(norm):
-                # A blank line between rows, or a row naming a group of rows (一、金融规模).
+            if (
+                not norm.strip()
+                or _CATEGORY_ROW.match(norm)
+                or (not done and _SUBHEADER_ROW.match(norm))
+            ):
+                # A blank line between rows, a row naming a group of rows (一、金融规模), or
+                # the second line of a two-line header (基期 目标) before the first row.
                 prev_id = sid
                 continue
             if done and _NAME_PART.fullmatch(norm) and rows and rows[-1]["source"] == "table":

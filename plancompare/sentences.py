@@ -19,7 +19,7 @@ _CLOSERS = "”’」』）)】》"
 # terminator not followed by a closer, after a terminator and a closer, and at line breaks.
 _PIECE = re.compile(rf"[^{TERMINATORS}\n]*(?:[{TERMINATORS}][{_CLOSERS}]?)?")
 # The markers a contents entry opens with: chapters, sections, 一、, （一）, boxes and annexes.
-_TOC_MARKER = rf"第[{NUM}]+[章节節]|[{NUM}]+、|[（(][{NUM}]+[）)]|(?:专栏|專欄)\d+|附[件表录錄]\d{{0,2}}[：:]?"
+_TOC_MARKER = rf"第[{NUM}]+(?:[章节節]|部分)|[{NUM}]+、|[（(][{NUM}]+[）)]|(?:专栏|專欄)\d+|附[件表录錄]\d{{0,2}}[：:]?"
 # One table-of-contents entry: a heading, leader dots and a page number, e.g. 第一节发展基础……（4）.
 _TOC_ENTRY = rf"(?:{_TOC_MARKER})[^…。\n]{{1,40}}?(?:…|\.{{2}}|·){{2,}}\s*[（(]?\d+[）)]?"
 # The lookahead names the characters a block can start with: the regex then tries no other position.
@@ -434,6 +434,36 @@ def _numbered_lists_made_uniform(
     return out
 
 
+# A title line of a text whose automatic numbering was lost on export (a Word file saved as text:
+# 发展基础, 金融实力显著增强, 主要任务 on lines of their own): a few Chinese characters, no figure,
+# no punctuation.
+_BARE_TITLE = re.compile(r"[\u4e00-\u9fff]{2,16}")
+MIN_BARE_TITLES = 3  # fewer such lines are stray words (a signature, a date line), not a structure
+
+
+def _bare_titles_as_headings(
+    pieces: list[tuple[list[tuple[int, str]], str]], text: str
+) -> list[tuple[list[tuple[int, str]], str]]:
+    """Return the pieces of a text with no numbered heading, its bare title lines made headings.
+
+    Only used when no line carries a heading marker, so a numbered plan (whose bullet lists and
+    table cells are also short lines) is never read this way. The titles' levels are unknown: all
+    are of one level, and each opens a section of its own. The first line is the document's title.
+    """
+    lines = {line.strip() for line in text.split("\n")[1:]}
+    titles = [
+        i
+        for i, (_, body) in enumerate(pieces)
+        if i > 0 and body in lines and _BARE_TITLE.fullmatch(body)
+    ]
+    if len(titles) < MIN_BARE_TITLES:
+        return pieces
+    out = list(pieces)
+    for i in titles:
+        out[i] = ([(1, out[i][1])], "")
+    return out
+
+
 def _key(text: str) -> str:
     """Return the form under which two sentences count as the same (white space removed)."""
     return "".join(text.split())
@@ -490,6 +520,8 @@ def split_sentences(text: str) -> SplitResult:
         _detach_headings(raw, titles) if may_head and raw[0] in _MARKER_FIRST else ([], raw)
         for raw, may_head in _line_pieces(text)
     ]
+    if not any(heads for heads, _ in pieces):
+        pieces = _bare_titles_as_headings(pieces, text)
     for heads, body in _numbered_lists_made_uniform(pieces):
         for level, head in heads:
             path = {k: v for k, v in path.items() if k < level}

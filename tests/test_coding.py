@@ -424,3 +424,17 @@ SMALL_PHRASES = ["金融", "金融机构", "金融机构数", "机构", "融资"
 def test_phrase_trie_matches_as_the_alternation_on_random_text(text):
     trie = re.compile(coding.longest_phrase_regex(SMALL_PHRASES))
     assert _spans(trie, text) == _spans(_alternation(SMALL_PHRASES), text)
+
+
+@pytest.mark.parametrize(
+    ("text", "acceptable"),
+    [
+        # The offices that supplied a table's figures are no task for them.
+        ("资料来源：青岛市统计局、中国人民银行青岛市中心支行、青岛保监局。", {"other"}),
+        ("数据来源：市统计局、市金融监管局。", {"other"}),
+        # A 金融英才 programme is talent policy.
+        ("（1）实施“榕城金融英才”计划；", {"talent"}),
+    ],
+)
+def test_source_lines_and_talent_programmes(codebook, text, acceptable):
+    assert code_text_rules(text, codebook)["primary_category"] in acceptable

@@ -1809,3 +1809,22 @@ def test_a_currency_scope_named_once_covers_every_balance_listed_after_it(manife
     texts[0] = "截至2005年底，跨境人民币结算金额达100亿元，贷款余额达3019亿元。"
     growth = indicators.growth_table(_records(manifest, texts, plan_id=CD)).set_index("indicator")
     assert growth.loc["loans", "scope_note"] == ""
+
+
+def test_a_table_whose_header_spans_two_lines_is_read(manifest):
+    # 指标 | 2015年 | 2020年 on one line, 基期 | 目标 under the years on the next.
+    lines = [
+        "专栏1“十三五”金融业发展主要指标",
+        "指标\t2015年\t2020年",
+        "\t基期\t目标",
+        "金融业增加值（亿元）\t1957\t3000",
+        "境内外上市公司数（家）\t250\t400",
+    ]
+    df = pd.DataFrame(
+        {"plan_id": CQ, "sentence_id": range(1, len(lines) + 1), "text": lines, "kind": "sentence"}
+    )
+    out = indicators.extract_indicators(df, manifest.plan(CQ))
+    table = out[out["source"] == "table"].set_index(["indicator", "role"])
+    assert table.loc[("finance_value_added", "baseline"), "value"] == 1957
+    assert table.loc[("finance_value_added", "target"), "value"] == 3000
+    assert table.loc[("listed_companies", "target"), "value"] == 400

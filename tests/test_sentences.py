@@ -628,3 +628,36 @@ def test_footnotes_at_a_page_end_do_not_cut_the_sentence_that_goes_on():
         "[1]上市公司数含境外上市公司。",
         "二、发展目标",
     ]
+
+
+def test_parts_are_chapters():
+    # 第一部分/第二部分 divide some plans as 第一章 does, with a full-width space before the title.
+    text = clean_text(
+        "某市金融业发展规划\n第一部分\u3000发展基础\n（一）发展成就\n全市金融业稳步发展。\n"
+        "第二部分\u3000主要任务\n（一）壮大金融机构\n支持地方法人银行增资扩股。\n"
+    )
+    df = split_sentences(text).sentences
+    heads = df[df["kind"] == "heading"]
+    assert list(heads["text"])[:2] == ["第一部分发展基础", "（一）发展成就"]
+    row = df[df["text"] == "支持地方法人银行增资扩股。"].iloc[0]
+    assert row["section"] == "第二部分主要任务 > （一）壮大金融机构"
+
+
+def test_bare_title_lines_are_headings_when_numbering_was_lost():
+    text = clean_text(
+        "某市金融业发展规划\n发展基础\n金融实力显著增强\n全市金融业稳步发展。\n"
+        "主要任务\n壮大金融机构体系\n支持地方法人银行增资扩股。\n"
+    )
+    df = split_sentences(text).sentences
+    heads = list(df[df["kind"] == "heading"]["text"])
+    assert heads == ["发展基础", "金融实力显著增强", "主要任务", "壮大金融机构体系"]
+    assert df[df["text"] == "支持地方法人银行增资扩股。"].iloc[0]["section"] == "壮大金融机构体系"
+
+
+def test_bare_lines_stay_sentences_in_a_numbered_plan():
+    text = clean_text(
+        "某市金融业发展规划\n一、发展基础\n金融实力显著增强\n全市金融业稳步发展。\n"
+        "二、主要任务\n壮大金融机构体系\n支持地方法人银行增资扩股。\n"
+    )
+    df = split_sentences(text).sentences
+    assert list(df[df["kind"] == "heading"]["text"]) == ["一、发展基础", "二、主要任务"]
