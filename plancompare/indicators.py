@@ -155,7 +155,11 @@ class IndicatorMap:
             pats.append((tuple(keys), _alias_regex(name), _alias_anchor(name), None))
         self._patterns = pats
         self._exclude = {
-            d.key: tuple(re.compile(re.escape(ph)) for ph in d.exclude)
+            # 外币存款 (foreign-currency deposits) is a part, but 本外币存款 is the total.
+            d.key: tuple(
+                re.compile(("(?<!本)" if ph.startswith("外币") else "") + re.escape(ph))
+                for ph in d.exclude
+            )
             for d in self.indicators.values()
         }
         self._by_prefix, self._always = {}, []
@@ -622,8 +626,24 @@ _PLACE_SUBJECT = re.compile(
 )
 
 
+# A district, new area or zone inside the place as a figure's subject (两江新区金融业增加值达到300亿元,
+# 东湖高新区上市公司30家, 渝中区金融业增加值): a part of the plan's place, not the place itself. The
+# place's own words (全区, 本区, 市区) and words that are no subject (占全区, 地区生产总值) do not count.
+_DISTRICT_SUBJECT = re.compile(
+    r"^(?!全|我|本|市|城|辖|各|地|该|山|社|园|区)[^\d\s占的在为和与及、，,()“”]{1,5}?"
+    r"(?:高新区|新区|开发区|经开区|保税区|自贸区|自贸试验区|片区|示范区|集聚区|核心区|功能区|区|县)"
+    r"(?![域划])(?=[^\d\s，,。；;])"
+)
+# Regions and whole provinces that end like a district: 西部地区, 广西壮族自治区, 主城区.
+_NOT_DISTRICT = ("自治区", "地区", "城区", "特区", "行政区")
+
+
 def _other_place_subject(name: str, plan: Plan) -> bool:
     """Return whether a figure's name starts with places none of which is the plan's own."""
+    d = _DISTRICT_SUBJECT.match(name)
+    if d is not None and len(d.group(0)) < len(name) and not d.group(0).endswith(_NOT_DISTRICT):
+        own = str(getattr(plan, "city_zh", "") or "")
+        return not (own and name.startswith(own))
     m = _PLACE_SUBJECT.match(name)
     if m is None or len(m.group("places")) == len(name):
         return False
@@ -912,6 +932,7 @@ def _sentence_rows(
     local = _local_regex(plan)
     national_end: int | None = None  # the end of the last figure about the country
     compared_before = False  # whether the number before is that of a place compared with
+    each_year: dict[int, int] = {}  # the year of each number of a run after 分别, by its start
     for i, m in enumerate(mentions):
         national = national_end is not None and not local.search(norm, national_end, m.start)
         if national or _NATIONAL_SUBJECT.search(m.lead):
@@ -933,6 +954,7 @@ def _sentence_rows(
                 if name:
                     hit = None
             if "分别" in m.lead:
+                each_year = _years_each(m, mentions, i, norm)
                 pending = _respectively(m, mentions, i, resolved, norm, imap)
                 if pending:
                     key, name = pending.pop(0)
@@ -943,6 +965,8 @@ def _sentence_rows(
                 key, name = hit.keys[0], hit.surface
             if not name:
                 name = _clean_name(m.lead)
+                if _LIST_SEP.match(name):
+                    name = ""  # 分别为480亿元、…和1000亿元: 和 names nothing
             if hit is None and m.unit_std == "%" and _BARE_SHARE.fullmatch(name) and resolved:
                 key, name = _share_of_subject(name, mentions[: len(resolved)], resolved, norm, imap)
             if m.measure != "level" and hit is None and _REF_IN.search(name):
@@ -993,8 +1017,14 @@ def _sentence_rows(
                 _other_place_subject(_clean_name(m.lead), plan) or _other_place_subject(name, plan)
             )
         )
+        m_ctx = ctx
+        if m.start in each_year:
+            # 2011年至2015年…分别为480亿元、…和1000亿元: each number has its own year.
+            y = each_year[m.start]
+            lead_start = m.start - len(m.lead)
+            m_ctx = _Context([YearExpr(lead_start, lead_start, y, "point")], ctx.inherited)
         row = _mention_row(
-            m, key, name, norm, text, sentence_id, plan, ctx, aim_sentence, national or other
+            m, key, name, norm, text, sentence_id, plan, m_ctx, aim_sentence, national or other
         )
         if key and row["unit_std"] == "CNY" and imap.unit_of(key) == "CNY/person":
             row["unit_std"] = "CNY/person"  # 保险密度为2417元: yuan per person
@@ -1108,10 +1138,24 @@ def _subject_before(m: Mention, norm: str, unit: str | None, imap: IndicatorMap)
     """Return the (indicator, name) named in the clause before a number's own (none: empty)."""
     own_start = _clause_span(norm, m.start)[0]
     before_start = _clause_span(norm, m.start, 1)[0]
-    hit = imap.find(norm[before_start:own_start], unit, norm)
+    before = norm[before_start:own_start]
+    term = _DEFINITION.match(before)
+    if term is not None:
+        # 保险深度为保费收入占地区生产总值的比重，2015年为3.0%: the term a clause defines is the
+        # subject, not the names in its definition.
+        hit = imap.find(term.group("term"), unit, norm)
+        if hit is not None and len(hit.keys) == 1 and hit.end == len(term.group("term")):
+            return hit.keys[0], hit.surface
+    hit = imap.find(before, unit, norm)
     if hit is None or len(hit.keys) > 1:
         return "", ""
     return hit.keys[0], hit.surface
+
+
+# A clause that defines a term: 保险深度为保费收入占GDP的比重, 保险密度是指人均保费收入.
+_DEFINITION = re.compile(
+    r"(?:注[:：])?(?P<term>[^，。；,;：:\d]{2,12}?)(?:是指|系指|指的是|指|即|为|是)"
+)
 
 
 def _inherited_subject(
@@ -1206,6 +1250,38 @@ def _clause_span(norm: str, pos: int, before: int = 0) -> tuple[int, int]:
     return starts[max(0, len(starts) - 1 - before)], end.start() if end else len(norm)
 
 
+# The years of a run of numbers after 分别: a span of years (2011年至2015年, 2011—2015年) or a list
+# (2016年、2020年, 2010年和2015年) right before the names.
+_YEAR_SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|—|-|～|~)((?:19|20)\d{2})年")
+_YEAR_LIST = re.compile(r"(?:19|20)\d{2}年(?:[、和及与](?:19|20)\d{2}年)+")
+
+
+def _years_each(m: Mention, mentions: list[Mention], i: int, norm: str) -> dict[int, int]:
+    """Return the year of each number of the 分别 run starting at mention i, by its start."""
+    run = 1
+    while i + run < len(mentions) and mentions[i + run].clause == m.clause:
+        if not _LIST_SEP.match(mentions[i + run].lead):
+            break
+        run += 1
+    if run < 2:
+        return {}
+    last_end = mentions[i - 1].end if i else 0
+    text = norm[last_end : m.start]
+    found = [(x.end(), x, True) for x in _YEAR_SPAN.finditer(text)]
+    found += [(x.end(), x, False) for x in _YEAR_LIST.finditer(text)]
+    if not found:
+        return {}
+    _, last, is_span = max(found, key=lambda t: t[0])
+    if is_span:
+        a, b = int(last.group(1)), int(last.group(2))
+        years = list(range(a, b + 1)) if a < b else []
+    else:
+        years = [int(y) for y in re.findall(r"(?:19|20)\d{2}", last.group(0))]
+    if len(years) != run:
+        return {}
+    return {mentions[i + k].start: y for k, y in enumerate(years)}
+
+
 def _respectively(
     m: Mention,
     mentions: list[Mention],
@@ -1240,6 +1316,13 @@ def _respectively(
     ]
     if len(earlier) >= run:
         return [r for r, _ in earlier[-run:]]
+    if m.clause and not any(x.clause == m.clause - 1 for x in mentions):
+        # 存贷款余额为本外币口径，2020年末分别为29.6万亿元和20.5万亿元: the names are those of the
+        # clause before, which holds no figure of its own.
+        own_start = _clause_span(norm, m.start)[0]
+        hit = imap.find(norm[_clause_span(norm, m.start, 1)[0] : own_start], None, norm)
+        if hit is not None and len(hit.keys) == run:
+            return [(k, hit.surface) for k in hit.keys]
     return []
 
 
@@ -1304,8 +1387,19 @@ def _mention_row(
         # 到2020年，由48家增加到80家: the number after 由/从 is where the change starts; after
         # 由2015年的…增长到2020年的…, a second 由10.6%提高到13.0% starts in 2015 too.
         starts = [e for e in ctx.years if e.change_start and e.start < m.start]
+        # 2006年至2010年，保费收入由500亿元增加到880亿元: the change starts where the span does.
+        span = next(
+            (
+                sp
+                for sp in _YEAR_SPAN.finditer(norm, 0, m.start)
+                if ye is not None and sp.end() == ye.end
+            ),
+            None,
+        )
         if starts:
             year = starts[-1].year
+        elif span is not None:
+            year = int(span.group(1))
         else:
             year = period[0] - 1 if period else plan.baseline_year
         year_source, period = "start of change", None

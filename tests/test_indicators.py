@@ -1828,3 +1828,57 @@ def test_a_table_whose_header_spans_two_lines_is_read(manifest):
     assert table.loc[("finance_value_added", "baseline"), "value"] == 1957
     assert table.loc[("finance_value_added", "target"), "value"] == 3000
     assert table.loc[("listed_companies", "target"), "value"] == 400
+
+
+def _claims(df: pd.DataFrame) -> pd.DataFrame:
+    return df[(df["indicator"] != "") & (df["role"] != "context")]
+
+
+def test_the_term_a_clause_defines_is_the_subject_of_the_figure_after_it(manifest):
+    df = one(manifest, CQ, "保险深度为保费收入占GDP的比重，2015年为3.2%。")
+    r = row_of(df, 3.2)
+    assert (r["indicator"], r["role"], r["year"]) == ("insurance_depth", "baseline", 2015)
+
+
+def test_a_compound_named_in_the_clause_before_is_distributed_by_fenbie(manifest):
+    df = one(manifest, CQ, "注：存贷款余额为人民币口径，2015年末分别为2.2万亿元和1.9万亿元。")
+    assert row_of(df, 2.2)["indicator"] == "deposits"
+    assert row_of(df, 1.9)["indicator"] == "loans"
+
+
+def test_a_span_or_list_of_years_gives_each_number_after_fenbie_its_year(manifest):
+    df = one(manifest, CQ, "2013年至2015年，全市保费收入分别为400亿元、450亿元和515亿元。")
+    got = [(r["indicator"], r["role"], r["year"]) for _, r in _claims(df).iterrows()]
+    assert got == [("premium_income", "baseline", y) for y in (2013, 2014, 2015)]
+    df = one(manifest, CQ, "2010年和2015年，全市金融业增加值分别为700亿元和1400亿元。")
+    assert (row_of(df, 700)["year"], row_of(df, 1400)["year"]) == (2010, 2015)
+    # Numbers that do not match the years in count keep the sentence's year.
+    df = one(manifest, CQ, "2015年，全市存款余额、贷款余额分别为2.6万亿元和2.3万亿元。")
+    assert (row_of(df, 2.6)["year"], row_of(df, 2.3)["year"]) == (2015, 2015)
+
+
+def test_a_change_after_a_span_of_years_starts_in_its_first_year(manifest):
+    df = one(manifest, CQ, "2011年至2015年，全市存款余额由1.3万亿元增加到2.6万亿元。")
+    assert (row_of(df, 1.3)["year"], row_of(df, 1.3)["role"]) == (2011, "baseline")
+    assert row_of(df, 2.6)["year"] == 2015
+
+
+def test_a_district_or_new_area_inside_the_place_is_not_the_place(manifest):
+    df = one(
+        manifest, CQ, "2015年，两江新区金融业增加值达到300亿元，全市金融业增加值达到1410亿元。"
+    )
+    assert row_of(df, 300)["role"] == "context"
+    assert row_of(df, 1410)["role"] == "baseline"
+    df = one(manifest, CQ, "2015年，渝中区境内外上市公司达到12家。")
+    assert row_of(df, 12)["role"] == "context"
+    # The place's own words are no district.
+    df = one(manifest, CQ, "2015年，全区金融业增加值达到1410亿元。")
+    assert row_of(df, 1410)["role"] == "baseline"
+    df = one(manifest, CQ, "2015年，自治区金融业增加值达到1410亿元，重点区域金融机构达到90家。")
+    assert (row_of(df, 1410)["role"], row_of(df, 90)["role"]) == ("baseline", "baseline")
+
+
+def test_foreign_currency_balances_are_a_part_but_domestic_and_foreign_the_total(manifest):
+    df = one(manifest, CQ, "2015年末，全市外币贷款余额120亿美元，本外币贷款余额2.3万亿元。")
+    assert row_of(df, 120)["role"] == "context" or row_of(df, 120)["indicator"] != "loans"
+    assert row_of(df, 2.3)["indicator"] == "loans"
