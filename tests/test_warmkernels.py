@@ -84,11 +84,18 @@ def test_a_server_that_cannot_start_falls_back_to_an_ordinary_kernel(tmp_path, s
 
 def test_a_dead_server_is_replaced(tmp_path, servers):
     first = _run(tmp_path, tag="a")
-    server = next(s for s in warmkernels._servers.values() if s is not None)
+    python = warmkernels.server_command("plancompare")
+    server = warmkernels._servers[python]
+    assert first["ppid"] == server.proc.pid
     server.proc.kill()
     server.proc.wait()
+    replaced = warmkernels.server_for(python)
+    assert replaced is not None and replaced.proc.poll() is None
+    assert replaced.proc.pid != server.proc.pid
     second = _run(tmp_path, tag="b")
-    assert second["ppid"] not in (first["ppid"], os.getpid())
+    # Forked by the new server; a kernel whose port another process took meanwhile is started
+    # again the ordinary way (seen once under load: 'Address already in use'), a child of the run.
+    assert second["ppid"] in (replaced.proc.pid, os.getpid())
 
 
 def test_forked_process_reports_an_exited_kernel():
