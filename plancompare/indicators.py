@@ -1529,13 +1529,16 @@ def _qualitative_rows(
 # ---------------------------------------------------------------------------------------------
 # The flattened indicator table (专栏1)
 
+# The words a table's header puts beside a year: the baseline's column, then the target's.
+_BASE_COLUMN = "基数|基期值|基期|现状值|现状|实际值|实际"
+_TARGET_COLUMN = "目标值|目标|规划值|预期值"
 _HEADER_BODY = (
     r"(?:指标名称|指标)\s*(?P<unit_column>单位)?\s*"
     # The year before or after the column's name, in brackets or not: 2010年基期值, 基期值(2010年).
-    r"(?:(?:基数|基期值|基期|现状值|现状|实际值|实际)\(?(?=(?:19|20)\d{2}年?\)))?"
-    r"(?P<y0>(?:19|20)\d{2})年?\)?(?:基数|基期值|基期|现状值|现状|实际值|实际)?\s*"
-    r"(?:(?:目标值|目标|规划值|预期值)\(?(?=(?:19|20)\d{2}年?\)))?"
-    r"(?P<y1>(?:19|20)\d{2})年?\)?(?:目标值|目标|规划值|预期值)?"
+    rf"(?:(?:{_BASE_COLUMN})\(?(?=(?:19|20)\d{{2}}年?\)))?"
+    rf"(?P<y0>(?:19|20)\d{{2}})年?\)?(?:{_BASE_COLUMN})?\s*"
+    rf"(?:(?:{_TARGET_COLUMN})\(?(?=(?:19|20)\d{{2}}年?\)))?"
+    rf"(?P<y1>(?:19|20)\d{{2}})年?\)?(?:{_TARGET_COLUMN})?"
     # A column of the yearly growth from the first year to the second (年均增速, 年均增长(%)).
     r"(?:\s*(?P<growth_column>年均增速|年均增长率?|年均递增)(?:\(%\)|%)?)?"
     r"(?:\s*(?:指标)?属性)?"
@@ -1584,7 +1587,7 @@ _CATEGORY_ROW = re.compile(
 # The second line of a header that spans two (指标 2020年 2025年 / 基期 目标): the columns'
 # roles under their years, no figure.
 _SUBHEADER_ROW = re.compile(
-    r"^\s*(?:(?:基数|基期值|基期|现状值|现状|实际值|实际|目标值|目标|规划值|预期值|(?:指标)?属性)\s*){2,4}$"
+    rf"^\s*(?:(?:{_BASE_COLUMN}|{_TARGET_COLUMN}|(?:指标)?属性)\s*){{2,4}}$"
 )
 # A row run together with the next one ends with its attribute.
 _ATTRIBUTE_ROW = re.compile(r".*?(?:预期性|约束性)|.+$", re.S)
