@@ -23,7 +23,13 @@ from .fingerprint import code_fingerprint, processing_fingerprint
 from .manifest import Manifest, Plan
 from .reading import InputError, sha256_file
 from .settings import BUILD_FILE, DEFAULT_LOCK_TIMEOUT, DEFAULT_TIMEOUT, Settings  # noqa: F401
-from .storage import atomic_write_text, remove_temporary_files, write_json
+from .storage import (
+    atomic_write_text,
+    json_object,
+    parquet_whole,
+    remove_temporary_files,
+    write_json,
+)
 from .style import count_of
 
 SUMMARY_FILE = "run-summary.json"
@@ -397,9 +403,17 @@ def process_one(plan: Plan, manifest: Manifest, settings: Settings) -> Outcome:
 
 
 def plan_cached(settings: Settings, plan_id: str) -> bool:
-    """Return whether a plan's processed tables exist in the processed folder."""
+    """Return whether a plan's processed tables are whole in the processed folder.
+
+    Its meta.json must hold a cache key and each table must be a whole Parquet file: a cache
+    cut short or damaged by hand is processed again instead of failing every report that reads
+    it (checked without pyarrow: a run with nothing to do stays light).
+    """
     folder = Path(settings.processed) / "plans" / plan_id
-    return (folder / "meta.json").is_file() and (folder / "sentences.parquet").is_file()
+    meta = json_object(folder / "meta.json")
+    return bool(meta and meta.get("key")) and all(
+        parquet_whole(folder / name) for name in paths.PLAN_CACHE_TABLES
+    )
 
 
 def write_tables(settings: Settings, plan_ids: list[str]) -> None:
@@ -466,9 +480,12 @@ def render_report(task: ReportTask, settings: Settings) -> Outcome:
         return failed(_exception_reason(exc))
     finally:
         scratch.unlink(missing_ok=True)
-    render.write_notebook(nb, out / "notebooks" / f"{task.name}.ipynb")
-    atomic_write_text(out / f"{task.name}.html", page)
-    failed_notebook_path(out, task.name).unlink(missing_ok=True)
+    try:
+        render.write_notebook(nb, out / "notebooks" / f"{task.name}.ipynb")
+        atomic_write_text(out / f"{task.name}.html", page)
+        failed_notebook_path(out, task.name).unlink(missing_ok=True)
+    except OSError as exc:  # a full disk or a read-only folder: the previous page is kept whole
+        return failed(f"cannot write the report: {exc.strerror or exc} ({exc.filename or out})")
     return Outcome(task.name, "ok", time.perf_counter() - start, "", task.plan_ids)
 
 
@@ -627,7 +644,8 @@ def _process_stage(
             continue
         entry = plans_state.get(plan.id)
         meta = Path(settings.processed) / "plans" / plan.id / "meta.json"
-        if not settings.force and up_to_date(entry, plan_dep[plan.id], meta):
+        whole = plan_cached(settings, plan.id)  # else processed again, whatever the record says
+        if not settings.force and whole and up_to_date(entry, plan_dep[plan.id], meta):
             outcomes.append(Outcome(f"plan {plan.id}", "skipped", 0.0, "", (plan.id,)))
         elif not settings.force and same_input_error(entry, plan_dep[plan.id]):
             # The same bytes fail the same way: report the recorded reason, do not recompute.

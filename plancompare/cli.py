@@ -216,6 +216,14 @@ def _main(settings: Settings) -> int:
     except LockTimeout as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except OSError as exc:  # the run's own records cannot be written (a full disk, say)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"error: cannot write the run's records: {exc.strerror or exc}{where}; "
+            "reports finished before are kept",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     print()
     print(summary_table(outcomes))
     return exit_status(outcomes)

@@ -15,3 +15,6 @@ PROCESSED = DATA / "processed"
 REPORTS = ROOT / "reports"
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL_NAME = "plancompare"
+# A plan's cache under <processed>/plans/<id>/: these tables, then meta.json (written last).
+SENTENCES_TABLE, INDICATORS_TABLE = "sentences.parquet", "indicators.parquet"
+PLAN_CACHE_TABLES = (SENTENCES_TABLE, INDICATORS_TABLE)

@@ -17,7 +17,7 @@ from . import cleaning, coding, indicators, paths, reading, segment, sentences, 
 from .fingerprint import processing_fingerprint
 from .manifest import Manifest, Plan
 from .reading import sha256_file
-from .storage import write_csv, write_json, write_parquet
+from .storage import parquet_whole, write_csv, write_json, write_parquet
 
 MIN_CHARS = 200
 TRADITIONAL_THRESHOLD = 0.02
@@ -180,7 +180,8 @@ def ensure_processed(
     raw = reading.read_plan_text(manifest.source_path(plan), plan.encoding)
     key = cache_key(plan, raw.sha256, codebook, coder)
     folder = plan_cache_dir(processed, plan.id)
-    if not force and _cached_meta(folder).get("key") == key:
+    whole = all(parquet_whole(folder / name) for name in paths.PLAN_CACHE_TABLES)
+    if not force and whole and _cached_meta(folder).get("key") == key:
         return True
     _process_and_cache(plan, raw, key, folder, codebook, coder)
     return False
@@ -247,8 +248,8 @@ def _process_and_cache(
     """Process a plan's text and write its cache (the meta file last: it marks the cache whole)."""
     result = process_text(plan, raw, codebook, coder)
     table = result.sentences if result.sentence_table is None else result.sentence_table
-    write_parquet(folder / "sentences.parquet", table)
-    write_parquet(folder / "indicators.parquet", result.indicators)
+    write_parquet(folder / paths.SENTENCES_TABLE, table)
+    write_parquet(folder / paths.INDICATORS_TABLE, result.indicators)
     # Not synced to disk (nor are the Parquet files): an unreadable cache is processed again.
     meta = {"key": key, "counts": result.counts.__dict__, "warnings": plan_warnings(plan, result)}
     write_json(folder / "meta.json", meta, durable=False)
@@ -294,7 +295,7 @@ def load_sentences(
     root = Path(processed) / "plans"
     ids = plan_ids if plan_ids is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
     df = pd.concat(
-        [pd.read_parquet(root / i / "sentences.parquet") for i in ids], ignore_index=True
+        [pd.read_parquet(root / i / paths.SENTENCES_TABLE) for i in ids], ignore_index=True
     )
     if coder is not None and not (df["coder"] == coder).all():
         recoded = coding.code_sentences(
@@ -308,7 +309,7 @@ def load_indicators(processed: Path, plan_ids: list[str]) -> pd.DataFrame:
     """Return the quantitative statements extracted from the given plans."""
     root = Path(processed) / "plans"
     return pd.concat(
-        [pd.read_parquet(root / i / "indicators.parquet") for i in plan_ids], ignore_index=True
+        [pd.read_parquet(root / i / paths.INDICATORS_TABLE) for i in plan_ids], ignore_index=True
     )
 
 

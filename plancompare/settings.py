@@ -31,6 +31,13 @@ class Settings:
     scheduler: str | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
 
+    def __post_init__(self) -> None:
+        # Absolute from the start: papermill runs each notebook in its own folder by changing the
+        # process's working directory, so with several jobs a relative path would resolve
+        # against another report's folder in the threads rendering meanwhile.
+        for name in ("manifest", "out", "processed", "notebooks"):
+            setattr(self, name, Path(getattr(self, name)).absolute())
+
     def forks_kernels_here(self) -> bool:
         """Return whether this run forks its report kernels from a fork server it starts itself."""
         return self.warm_kernels and self.executor == "local"

@@ -86,6 +86,35 @@ def write_parquet(path: Path, df: pd.DataFrame | pa.Table) -> None:
         raise
 
 
+PARQUET_MAGIC = b"PAR1"
+
+
+def parquet_whole(path: Path) -> bool:
+    """Return whether a file looks like a whole Parquet file: its magic bytes at both ends.
+
+    A cheap check (no pyarrow): a file cut short by a crash or a full disk, or empty, fails it.
+    """
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() < 12:
+                return False
+            fh.seek(-4, os.SEEK_END)
+            return head == PARQUET_MAGIC and fh.read(4) == PARQUET_MAGIC
+    except OSError:
+        return False
+
+
+def json_object(path: Path) -> dict | None:
+    """Return the JSON object in a file, or None when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def remove_temporary_files(folder: Path) -> list[Path]:
     """Delete the temporary files that interrupted writes left under folder; return them."""
     folder = Path(folder)

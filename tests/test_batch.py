@@ -302,8 +302,9 @@ def fake_process_one(plan, manifest, settings) -> build.Outcome:
     """Stand in for processing: write an empty cache entry and report success."""
     folder = Path(settings.processed) / "plans" / plan.id
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "meta.json").write_text("{}")
-    (folder / "sentences.parquet").write_bytes(b"")
+    (folder / "meta.json").write_text('{"key": "fake"}')
+    for name in paths.PLAN_CACHE_TABLES:  # whole to the run's check: magic bytes at both ends
+        (folder / name).write_bytes(b"PAR1" + bytes(8) + b"PAR1")
     return build.Outcome(f"plan {plan.id}", "ok", 0.0, "", (plan.id,))
 
 
@@ -732,3 +733,114 @@ def test_city_anchors_are_plain_slugs():
     assert build._anchor("Hong Kong SAR") == "hong-kong-sar"
     assert build._anchor("Chengdu") == "chengdu"
     assert build._anchor("成都").startswith("city-")
+
+
+def _stubbed_run(tmp_path, monkeypatch, processed_by: list[str]):
+    """Return a function running a two-plan manifest with stubbed processing and rendering."""
+
+    def process(plan, manifest, settings):
+        processed_by.append(plan.id)
+        return fake_process_one(plan, manifest, settings)
+
+    monkeypatch.setattr(build, "process_one", process)
+    monkeypatch.setattr(build, "write_tables", lambda settings, plan_ids: None)
+    monkeypatch.setattr(build, "_evaluation_stage", lambda *a: None)
+
+    def fake_render(task, settings):
+        (Path(settings.out) / f"{task.name}.html").write_text("ok")
+        return build.Outcome(task.name, "ok", 0.0, "", task.plan_ids)
+
+    monkeypatch.setattr(build, "render_report", fake_render)
+    manifest = write_manifest(tmp_path, {"a": b"x", "b": b"y"}, [("a", "b")])
+    settings = build.Settings(
+        manifest=manifest, out=tmp_path / "r", processed=tmp_path / "p", notebooks=tmp_path,
+        warm_kernels=False, jobs=1,
+    )  # fmt: skip
+    return lambda: build.run(settings, load_manifest(manifest), progress=lambda line: None)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda folder: (folder / "sentences.parquet").unlink(),
+        lambda folder: (folder / "indicators.parquet").write_bytes(b"PAR1 cut sh"),
+        lambda folder: (folder / "sentences.parquet").write_bytes(b"PAR1" + bytes(20)),
+        lambda folder: (folder / "meta.json").write_text('{"key": "x", "cou'),
+        lambda folder: (folder / "meta.json").write_text("[]"),
+    ],
+    ids=["table missing", "table cut short", "table footer lost", "meta cut short", "meta a list"],
+)
+def test_a_damaged_plan_cache_is_processed_again_not_failed(tmp_path, monkeypatch, damage):
+    processed_by: list[str] = []
+    run = _stubbed_run(tmp_path, monkeypatch, processed_by)
+    run()
+    assert sorted(processed_by) == ["a", "b"]
+    damage(tmp_path / "p" / "plans" / "b")
+    processed_by.clear()
+    outcomes = run()
+    # Only the damaged plan is processed again, and every report stays good.
+    assert processed_by == ["b"]
+    assert not [o.name for o in outcomes if o.status == "failed"]
+
+
+def test_a_plan_cache_whose_tables_are_not_whole_is_not_reused(tmp_path):
+    manifest = load_manifest(paths.MANIFEST)
+    plan = manifest.plans[0]
+    settings = build.Settings(manifest=paths.MANIFEST, processed=tmp_path)
+    assert build.process_one(plan, manifest, settings).status == "ok"
+    table = tmp_path / "plans" / plan.id / "sentences.parquet"
+    whole = table.read_bytes()
+    table.write_bytes(whole[: len(whole) // 2])  # meta.json and its key intact
+    assert build.process_one(plan, manifest, settings).status == "ok"
+    assert table.read_bytes() == whole
+    from plancompare import pipeline
+
+    pipeline._fresh.clear()
+
+
+def test_settings_paths_do_not_depend_on_the_working_directory(tmp_path, monkeypatch):
+    # papermill changes the process's working directory while a notebook runs: with several
+    # jobs, a relative --out would be written (or a notebook read) in another report's folder.
+    monkeypatch.chdir(tmp_path)
+    settings = build.Settings(
+        manifest=Path("plans.yml"), out=Path("r"), processed=Path("p"), notebooks=Path("n")
+    )
+    monkeypatch.chdir("/")
+    assert settings.manifest == tmp_path / "plans.yml"
+    assert settings.out == tmp_path / "r"
+    assert settings.processed == tmp_path / "p"
+    assert settings.notebooks == tmp_path / "n"
+
+
+def test_a_report_that_cannot_be_written_fails_alone_and_keeps_its_last_page(tiny, monkeypatch):
+    first = build.run(tiny, load_manifest(tiny.manifest), progress=lambda line: None)
+    assert build.exit_status(first) == 0
+    page = tiny.out / "profile-a.html"
+    before = page.read_text("utf-8")
+    real = storage.atomic_write_bytes
+
+    def full_disk(path, data, durable=True):
+        if Path(path).suffix == ".html" and Path(path).name != "index.html":
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data, durable)
+
+    monkeypatch.setattr(storage, "atomic_write_bytes", full_disk)
+    outcomes = build.run(dataclasses.replace(tiny, force=True), load_manifest(tiny.manifest),
+                         progress=lambda line: None)  # fmt: skip
+    failed = [o for o in outcomes if o.status == "failed"]
+    assert failed and all(o.name.startswith(("profile-", "compare-")) for o in failed)
+    assert all("No space left on device" in o.reason and "\n" not in o.reason for o in failed)
+    assert page.read_text("utf-8") == before
+
+
+def test_a_run_whose_records_cannot_be_written_ends_in_one_line(tmp_path, monkeypatch, capsys):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "r" / "build.json"))
+
+    monkeypatch.setattr(build, "run", full_disk)
+    manifest = write_manifest(tmp_path, {"a": b"x", "b": b"y"}, [("a", "b")])
+    code = cli.main(["--manifest", str(manifest), "--out", str(tmp_path / "r"),
+                     "--processed", str(tmp_path / "p"), "--cold-kernels"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_FAILED
+    assert err.count("\n") == 1 and "No space left on device" in err and "build.json" in err
