@@ -40,4 +40,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run_benchmarks.py
 
 clean:
-	rm -rf reports/*.html reports/notebooks data/processed/*.csv data/processed/cache
+	rm -rf reports/*.html reports/notebooks data/processed/*.csv data/processed/plans data/processed/tables.key

@@ -12,7 +12,7 @@
 # ---
 
 # %% tags=["parameters"]
-left = "chongqing-2016-2020"
+left = "chongqing-2016-2020"  # two different plan ids of data/plans.yml
 right = "chengdu-2006-2010"
 manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
@@ -27,7 +27,7 @@ from plancompare.pipeline import load_counts, load_indicators, load_sentences
 from plancompare.style import ALL_CATEGORIES
 
 manifest = load_manifest(manifest_path)
-plans = [manifest.plan(left), manifest.plan(right)]
+plans = manifest.pair(left, right)
 sentences = load_sentences(processed_dir, [left, right], coder=coder)
 counts = [load_counts(processed_dir, p.id) for p in plans]
 found = load_indicators(processed_dir, [left, right])

@@ -12,7 +12,7 @@
 # ---
 
 # %% tags=["parameters"]
-plan_id = "chongqing-2016-2020"
+plan_id = "chongqing-2016-2020"  # any plan id of data/plans.yml
 manifest_path = "../data/plans.yml"
 processed_dir = "../data/processed"
 coder = None  # None: as processed; or "naive", "rules", "classifier" to code again

@@ -889,7 +889,7 @@ def _run_locked(settings: Settings, manifest: Manifest, progress, executor) -> l
     recorded_ok = {pid for pid, e in state["plans"].items() if e.get("status") == "ok"}
     ok_plans = {p.id for p in manifest.plans if p.id in recorded_ok and plan_cached(settings, p.id)}
     ok_plans -= failed_now
-    tables = [Path(settings.processed) / f for f in ("sentences.csv", "plans.csv")]
+    tables = [Path(settings.processed) / f for f in paths.TABLES]
     # The tidy tables hold the plans that are ok now; rewrite them when that set or a plan changed.
     # Their key lives beside them, so a run into a new --out folder does not rewrite them.
     tables_key = deps_key({p: deps_key(plan_dep[p]) for p in sorted(ok_plans)})

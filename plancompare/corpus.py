@@ -201,10 +201,16 @@ def load_corpus(
     """
     plans = processed_plans(manifest, processed)
     if plan_ids is not None:
-        plans = [p for p in plans if p.id in set(plan_ids)]
+        wanted = {plan_ids} if isinstance(plan_ids, str) else set(plan_ids)
+        for plan_id in sorted(wanted):
+            manifest.plan(plan_id)  # an unknown id is a mistake, not a plan left out
+        plans = [p for p in plans if p.id in wanted]
     ids = [p.id for p in plans]
     if not ids:
-        raise ValueError(f"no processed plan of {manifest.path} under {processed}")
+        raise pipeline.NotProcessedError(
+            f"no plan of {manifest.path} is processed under {Path(processed).resolve()}: "
+            "run `python run_all.py` (or `make reports`) in the project folder first"
+        )
     return plans, pipeline.load_sentences(processed, ids), pipeline.load_indicators(processed, ids)
 
 

@@ -34,6 +34,24 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
+class OneLineError:
+    """A mix-in for a mistake in a notebook's parameters: IPython shows its message, no traceback."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class UnknownPlanError(OneLineError, KeyError):
+    """A plan id that the manifest does not hold."""
+
+
+class SamePlanError(OneLineError, ValueError):
+    """A comparison of a plan with itself."""
+
+
 class ManifestError(Exception):
     """Every problem found in a manifest, each naming its line."""
 
@@ -123,7 +141,14 @@ class Manifest:
         for p in self.plans:
             if p.id == plan_id:
                 return p
-        raise KeyError(f"{self.path}: no plan with id {plan_id!r}")
+        known = ", ".join(p.id for p in self.plans)
+        raise UnknownPlanError(f"{self.path}: no plan with id {plan_id!r} (its plans: {known})")
+
+    def pair(self, left: str, right: str) -> list[Plan]:
+        """Return the two plans of a comparison (two different plans of the manifest)."""
+        if left == right:
+            raise SamePlanError(f"left and right are both {left!r}: choose two different plans")
+        return [self.plan(left), self.plan(right)]
 
     def source_path(self, plan: Plan) -> Path:
         """Return the absolute path of a plan's text."""

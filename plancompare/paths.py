@@ -18,3 +18,6 @@ KERNEL_NAME = "plancompare"
 # A plan's cache under <processed>/plans/<id>/: these tables, then meta.json (written last).
 SENTENCES_TABLE, INDICATORS_TABLE = "sentences.parquet", "indicators.parquet"
 PLAN_CACHE_TABLES = (SENTENCES_TABLE, INDICATORS_TABLE)
+# The corpus-wide tidy tables written into the processed folder (data/processed/README.md
+# describes their columns).
+TABLES = ("sentences.csv", "plans.csv", "indicators.csv")

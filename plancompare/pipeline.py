@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from . import cleaning, coding, indicators, paths, reading, segment, sentences, style
 from .fingerprint import processing_fingerprint
-from .manifest import Manifest, Plan
+from .manifest import Manifest, OneLineError, Plan
 from .reading import sha256_file
 from .storage import parquet_whole, write_csv, write_json, write_parquet
 
@@ -145,6 +145,21 @@ def process_text(
 @lru_cache(maxsize=1)
 def _indicator_map() -> indicators.IndicatorMap:
     return indicators.load_indicator_map(paths.INDICATOR_MAP)
+
+
+class NotProcessedError(OneLineError, FileNotFoundError):
+    """A plan whose tables are not (yet) under the processed folder."""
+
+
+def _processed_file(processed: Path, plan_id: str, name: str) -> Path:
+    """Return a file of a processed plan's cache, or say how to make it when there is none."""
+    path = plan_cache_dir(processed, plan_id) / name
+    if not path.is_file():
+        raise NotProcessedError(
+            f"plan {plan_id!r} is not processed under {Path(processed).resolve()}: "
+            "run `python run_all.py` (or `make reports`) in the project folder first"
+        )
+    return path
 
 
 def plan_cache_dir(processed: Path, plan_id: str) -> Path:
@@ -295,7 +310,8 @@ def load_sentences(
     root = Path(processed) / "plans"
     ids = plan_ids if plan_ids is not None else sorted(p.name for p in root.iterdir() if p.is_dir())
     df = pd.concat(
-        [pd.read_parquet(root / i / paths.SENTENCES_TABLE) for i in ids], ignore_index=True
+        [pd.read_parquet(_processed_file(processed, i, paths.SENTENCES_TABLE)) for i in ids],
+        ignore_index=True,
     )
     if coder is not None and not (df["coder"] == coder).all():
         recoded = coding.code_sentences(
@@ -307,19 +323,20 @@ def load_sentences(
 
 def load_indicators(processed: Path, plan_ids: list[str]) -> pd.DataFrame:
     """Return the quantitative statements extracted from the given plans."""
-    root = Path(processed) / "plans"
     return pd.concat(
-        [pd.read_parquet(root / i / paths.INDICATORS_TABLE) for i in plan_ids], ignore_index=True
+        [pd.read_parquet(_processed_file(processed, i, paths.INDICATORS_TABLE)) for i in plan_ids],
+        ignore_index=True,
     )
 
 
 def load_counts(processed: Path, plan_id: str) -> PlanCounts:
     """Return the cleaning counts of one processed plan."""
-    return PlanCounts(**_read_meta(plan_cache_dir(processed, plan_id))["counts"])
+    meta = _processed_file(processed, plan_id, "meta.json")
+    return PlanCounts(**json.loads(meta.read_text(encoding="utf-8"))["counts"])
 
 
 def write_tables(processed: Path, results: list[ProcessedPlan]) -> None:
-    """Write the corpus-wide tidy CSV tables (sentences.csv, plans.csv) from processed plans."""
+    """Write the corpus-wide tidy CSV tables (sentences, plans, indicators) from processed plans."""
     processed = Path(processed)
     if not results:
         return

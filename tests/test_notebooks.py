@@ -72,3 +72,30 @@ def test_each_notebook_runs_top_to_bottom_with_its_defaults_as_a_student_opens_i
         ]  # fmt: skip
         assert errors == [], f"{path.name}: {errors}"
         assert sum(len(c.outputs) for c in nb.cells if c.cell_type == "code") > 3, path.name
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "error", "words"),
+    [
+        ("plan_profile.ipynb", 'plan_id = "wuhan-2011-2015"', "UnknownPlanError", "its plans:"),
+        ("compare_plans.ipynb", "right = left", "SamePlanError", "two different plans"),
+        ("plan_profile.ipynb", 'processed_dir = "."', "NotProcessedError", "run_all.py"),
+        ("corpus_overview.ipynb", 'plan_ids = ["wuhan"]', "UnknownPlanError", "its plans:"),
+    ],
+)
+def test_a_mistaken_parameter_is_one_line_in_the_notebook(rendered, name, change, error, words):
+    """A student changes the parameters cell: a mistake is said in one line, not a traceback."""
+    import nbclient
+
+    nb = nbformat.read(paths.NOTEBOOKS / name, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source += f'\nprocessed_dir = "{rendered.processed}"\n{change}\n'
+    client = nbclient.NotebookClient(
+        nb, kernel_name=paths.KERNEL_NAME, timeout=300,
+        resources={"metadata": {"path": str(paths.NOTEBOOKS)}},
+    )  # fmt: skip
+    with pytest.raises(nbclient.exceptions.CellExecutionError):
+        client.execute()
+    [failed] = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert failed.ename == error and words in failed.evalue
+    assert len(failed.traceback) == 1 and "\n" not in failed.traceback[0]

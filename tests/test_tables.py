@@ -5,7 +5,7 @@ import hashlib
 from plancompare import build, paths, pipeline
 from plancompare.manifest import load_manifest
 
-TABLES = ("sentences.csv", "plans.csv", "indicators.csv")
+TABLES = paths.TABLES
 
 
 def _digests(folder):
@@ -76,3 +76,44 @@ def test_a_cut_short_cache_record_is_processed_again(tmp_path):
         assert build.process_one(plan, manifest, settings).status == "ok", damaged
         assert meta.read_text("utf-8") == whole
     pipeline._fresh.clear()
+
+
+def test_a_deleted_table_is_written_again(tmp_path):
+    processed, notebooks = tmp_path / "processed", tmp_path / "no-notebooks"
+    notebooks.mkdir()
+    manifest = load_manifest(paths.MANIFEST)
+    settings = build.Settings(
+        manifest=paths.MANIFEST, out=tmp_path / "out", processed=processed, notebooks=notebooks
+    )
+    build.run(settings, manifest, progress=lambda line: None)
+    for name in TABLES:  # a student deletes one table, e.g. after breaking it in a spreadsheet
+        written = (processed / name).read_bytes()
+        (processed / name).unlink()
+        build.run(settings, manifest, progress=lambda line: None)
+        assert (processed / name).read_bytes() == written, name
+
+
+def _documented_columns(table):
+    """Return the columns that data/processed/README.md lists under '## <table>'."""
+    text = (paths.DATA / "processed" / "README.md").read_text("utf-8")
+    section = text.split(f"## {table}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    return [c.strip(" `") for row in rows for c in row.split(",")]
+
+
+def test_tables_open_with_pandas_defaults_and_every_column_is_documented(rendered):
+    import pandas as pd
+
+    frames = {}
+    for name in TABLES:
+        path = rendered.processed / name
+        assert path.read_bytes().startswith(b"plan_id,"), name  # plain UTF-8: csv module reads it
+        frames[name] = df = pd.read_csv(path)
+        assert df.columns[0] == "plan_id"
+        assert list(df.columns) == _documented_columns(name), name
+    sentences, indicators = frames["sentences.csv"], frames["indicators.csv"]
+    assert sentences["sentence_id"].dtype == "int64" and indicators["year"].dtype == "int64"
+    assert not sentences.duplicated(["plan_id", "sentence_id"]).any()
+    joined = indicators.merge(sentences, on=["plan_id", "sentence_id"], how="left")
+    assert joined["text"].notna().all()  # every figure's sentence is in sentences.csv
+    assert all(s in t for s, t in zip(joined["source_text"], joined["text"], strict=True))
